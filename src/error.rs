@@ -1,0 +1,80 @@
+//! The one error type of the core. It crosses to JS as a real `Error` named `SelftuneError`
+//! with a stable `code`, so callers can branch on the code and read the message.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Stable, machine-readable error codes (part of the public API: never rename one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// An inbound event is malformed; the message names the field.
+    InvalidEvent,
+    /// The configuration passed to `create` is malformed.
+    InvalidConfig,
+    /// The storage port failed (disk full, permission denied, ...).
+    Storage,
+    /// The host object given by the shim lacks something the core needs.
+    InvalidHost,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidEvent => "invalid_event",
+            ErrorCode::InvalidConfig => "invalid_config",
+            ErrorCode::Storage => "storage",
+            ErrorCode::InvalidHost => "invalid_host",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelftuneError {
+    pub code: ErrorCode,
+    /// The offending field as a path (`outcome.files[2].path`), when there is one.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl SelftuneError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        SelftuneError {
+            code,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid_event(field: impl Into<String>, problem: impl fmt::Display) -> Self {
+        let field = field.into();
+        SelftuneError {
+            code: ErrorCode::InvalidEvent,
+            message: format!("invalid event: {field}: {problem}"),
+            field: Some(field),
+        }
+    }
+
+    pub fn invalid_config(problem: impl fmt::Display) -> Self {
+        SelftuneError::new(
+            ErrorCode::InvalidConfig,
+            format!("invalid config: {problem}"),
+        )
+    }
+
+    pub fn storage(action: &str, path: &str, cause: impl fmt::Display) -> Self {
+        SelftuneError::new(
+            ErrorCode::Storage,
+            format!("storage: could not {action} '{path}': {cause}"),
+        )
+    }
+}
+
+impl fmt::Display for SelftuneError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SelftuneError {}

@@ -1,0 +1,18 @@
+//! selftune core: turns an ElizaOS agent's successful code generations into training examples.
+//!
+//! Every I/O goes through the ports in [`host`]; the wasm bindings in `wasm/` adapt them to a JS
+//! object, and native tests use in-memory fakes.
+
+pub mod capture;
+pub mod config;
+pub mod error;
+pub mod event;
+pub mod hash;
+pub mod host;
+pub mod quality;
+pub mod stats;
+pub mod store;
+pub mod time;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
