@@ -121,7 +121,11 @@ impl<H: Host> Selftune<H> {
         stats::collect(&self.host).await
     }
 
-    async fn capture(&self, kind: ExampleKind, event: Value) -> Result<CaptureResult, SelftuneError> {
+    async fn capture(
+        &self,
+        kind: ExampleKind,
+        event: Value,
+    ) -> Result<CaptureResult, SelftuneError> {
         let event = match parse_event(kind, event, &self.config)? {
             Parsed::Successful(event) => *event,
             Parsed::NotSuccessful => {
@@ -149,7 +153,7 @@ impl<H: Host> Selftune<H> {
                 index.id_by_hash.insert(hash.clone(), id.clone());
                 let record = build_record(id.clone(), now, hash.clone(), event);
                 let result = CaptureResult::stored(id, record.quality.clone());
-                (LogEntry::Example(record), after_torn_tail, result)
+                (LogEntry::Example(Box::new(record)), after_torn_tail, result)
             }
         };
 
@@ -198,7 +202,11 @@ pub fn content_hash(event: &ValidEvent) -> String {
         hasher.update(bytes);
     };
     field(event.kind.as_str().as_bytes());
-    let request = event.request.split_whitespace().collect::<Vec<_>>().join(" ");
+    let request = event
+        .request
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     field(request.as_bytes());
     let mut files: Vec<_> = event.files.iter().collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));

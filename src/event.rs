@@ -34,7 +34,10 @@ pub struct GeneratedFile {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(untagged)]
 pub enum Dependencies {
-    Versions(#[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))] BTreeMap<String, String>),
+    Versions(
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+        BTreeMap<String, String>,
+    ),
     Names(Vec<String>),
 }
 
@@ -48,7 +51,10 @@ pub struct McpTool {
     pub description: Option<String>,
     /// The tool's JSON Schema, as the server declares it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "Record<string, unknown>"))]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(optional, type = "Record<string, unknown>")
+    )]
     pub input_schema: Option<Value>,
 }
 
@@ -102,7 +108,10 @@ pub struct McpOutcome {
     pub description: Option<String>,
     /// Tools the server exposes: names, or objects with a schema.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "Array<string | McpTool>"))]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(optional, type = "Array<string | McpTool>")
+    )]
     pub tools: Option<Vec<McpTool>>,
     pub files: Vec<GeneratedFile>,
 }

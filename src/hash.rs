@@ -76,7 +76,10 @@ impl Sha256 {
     }
 
     pub fn hex(self) -> String {
-        self.finish().iter().map(|byte| format!("{byte:02x}")).collect()
+        self.finish()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
     }
 
     fn compress(&mut self, block: &[u8; 64]) {

@@ -40,7 +40,8 @@ pub fn score(successful: bool, file_count: usize, execution_time_ms: Option<f64>
         _ => 0,
     };
     let many_files = if file_count > 3 { 1 } else { 0 };
-    let total = (base + successful_completion + multiple_files + fast_execution + many_files).min(10);
+    let total =
+        (base + successful_completion + multiple_files + fast_execution + many_files).min(10);
     let tenths = |n: i32| f64::from(n) / 10.0;
     QualityScore {
         score: tenths(total),

@@ -23,12 +23,15 @@ pub struct LogStats {
     #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, number>"))]
     pub by_quality: BTreeMap<String, u64>,
     /// Mean quality score, or null when the log is empty.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number | null"))]
     pub mean_quality: Option<f64>,
     pub files: u64,
     /// UTF-8 bytes of file contents.
     pub content_bytes: u64,
     pub partitions: u64,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number | null"))]
     pub first_captured_at: Option<u64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number | null"))]
     pub last_captured_at: Option<u64>,
     /// Lines that could not be read (torn or corrupt) and were skipped.
     pub skipped_lines: u64,

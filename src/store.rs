@@ -52,7 +52,7 @@ pub struct ExampleRecord {
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub tokens_used: Option<u64>,
     pub quality: QualityScore,
-    /// SHA-256 of the normalized request and files (see `capture::content_hash`).
+    /// SHA-256 of the normalized request and files (request with whitespace collapsed, files sorted by path).
     pub content_hash: String,
 }
 
@@ -69,7 +69,7 @@ pub struct DuplicateSighting {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum LogEntry {
-    Example(ExampleRecord),
+    Example(Box<ExampleRecord>),
     Duplicate(DuplicateSighting),
 }
 
@@ -181,9 +181,8 @@ pub async fn append(
     after_torn_tail: bool,
 ) -> Result<(), SelftuneError> {
     let path = partition_path(date);
-    let json = serde_json::to_string(entry).map_err(|e| {
-        SelftuneError::storage("encode a record for", &path, e.to_string())
-    })?;
+    let json = serde_json::to_string(entry)
+        .map_err(|e| SelftuneError::storage("encode a record for", &path, e.to_string()))?;
     let mut line = String::with_capacity(json.len() + 2);
     if after_torn_tail {
         line.push('\n');

@@ -1,0 +1,31 @@
+export { Selftune } from "./selftune.js";
+export { isSelftuneError } from "./errors.js";
+export type { SelftuneError } from "./errors.js";
+export { createNodeHost, defaultDataDir, stderrLogger, DEFAULT_DATA_DIR } from "./hosts/node.js";
+export type { NodeHostOptions, Logger, LogLevel } from "./hosts/node.js";
+export { createMemoryHost, MemoryStorage } from "./hosts/memory.js";
+export type { MemoryHost, MemoryHostOptions } from "./hosts/memory.js";
+export { FileStorage } from "./hosts/fs-storage.js";
+export type { FileStorageOptions } from "./hosts/fs-storage.js";
+export { ingestFile, ingestLines } from "./ingest.js";
+export type { IngestReport, IngestProblem, RecordedEvent } from "./ingest.js";
+export type {
+  CaptureResult,
+  Dependencies,
+  ExampleKind,
+  ExampleRecord,
+  GeneratedFile,
+  LogStats,
+  McpEvent,
+  McpOutcome,
+  McpTool,
+  PluginEvent,
+  PluginOutcome,
+  QualityComponents,
+  QualityScore,
+  SelftuneConfig,
+  SelftuneErrorCode,
+  SelftuneHost,
+  SelftuneStorage,
+  SkipReason,
+} from "./core.js";

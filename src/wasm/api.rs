@@ -1,0 +1,84 @@
+//! The exported handle, `SelftuneCore`. Each method converts its arguments, calls the core and
+//! converts the result; errors become `SelftuneError`s.
+
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+
+use crate::capture::Selftune;
+use crate::config::SelftuneConfig;
+use crate::error::SelftuneError;
+use crate::event::ExampleKind;
+use crate::wasm::convert::{from_js, to_js};
+use crate::wasm::error::to_js_error;
+use crate::wasm::host::{check_host, JsHost};
+
+#[wasm_bindgen]
+pub struct SelftuneCore {
+    inner: Rc<Selftune<JsHost>>,
+}
+
+#[wasm_bindgen]
+impl SelftuneCore {
+    /// Opens the example log through `host` and rebuilds the duplicate index from it.
+    pub async fn create(
+        host: JsHost,
+        #[wasm_bindgen(unchecked_param_type = "SelftuneConfig | undefined")] config: JsValue,
+    ) -> Result<SelftuneCore, JsValue> {
+        check_host(&host).map_err(to_js_error)?;
+        let config = from_js(&config, SelftuneError::invalid_config)?;
+        let config = SelftuneConfig::from_json(config).map_err(to_js_error)?;
+        let inner = Selftune::open(host, config).await.map_err(to_js_error)?;
+        Ok(SelftuneCore {
+            inner: Rc::new(inner),
+        })
+    }
+
+    /// Captures a successful plugin generation. Resolves to what happened as data; rejects with a
+    /// `SelftuneError` (`invalid_event`, `storage`) when the event is malformed or cannot be stored.
+    #[wasm_bindgen(js_name = onPluginSuccess, unchecked_return_type = "Promise<CaptureResult>")]
+    pub fn on_plugin_success(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PluginEvent")] event: JsValue,
+    ) -> js_sys::Promise {
+        self.capture(ExampleKind::Plugin, event)
+    }
+
+    /// Captures a successful MCP server generation; see `onPluginSuccess`.
+    #[wasm_bindgen(js_name = onMcpSuccess, unchecked_return_type = "Promise<CaptureResult>")]
+    pub fn on_mcp_success(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "McpEvent")] event: JsValue,
+    ) -> js_sys::Promise {
+        self.capture(ExampleKind::Mcp, event)
+    }
+
+    /// A summary of the example log.
+    #[wasm_bindgen(unchecked_return_type = "Promise<LogStats>")]
+    pub fn stats(&self) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        wasm_bindgen_futures::future_to_promise(async move {
+            to_js(&inner.stats().await.map_err(to_js_error)?)
+        })
+    }
+
+    /// The configuration in force, with defaults filled in.
+    #[wasm_bindgen(unchecked_return_type = "SelftuneConfig")]
+    pub fn config(&self) -> Result<JsValue, JsValue> {
+        to_js(self.inner.config())
+    }
+
+    fn capture(&self, kind: ExampleKind, event: JsValue) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        let event = from_js(&event, |problem| {
+            SelftuneError::invalid_event("event", problem)
+        });
+        wasm_bindgen_futures::future_to_promise(async move {
+            let result = match kind {
+                ExampleKind::Plugin => inner.on_plugin_success(event?).await,
+                ExampleKind::Mcp => inner.on_mcp_success(event?).await,
+            };
+            to_js(&result.map_err(to_js_error)?)
+        })
+    }
+}

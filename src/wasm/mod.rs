@@ -1,0 +1,11 @@
+//! The JS face of the core: conversions and adapters only, no domain logic.
+//!
+//! Values cross the boundary as JSON text (`JSON.stringify` / `JSON.parse`), which keeps maps as
+//! plain objects, turns a circular event into a clean error instead of a stack overflow, and is
+//! faster than walking large objects field by field.
+
+mod api;
+mod convert;
+mod error;
+mod host;
+mod types;
