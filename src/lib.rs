@@ -15,4 +15,4 @@ pub mod store;
 pub mod time;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;

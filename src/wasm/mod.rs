@@ -4,8 +4,8 @@
 //! plain objects, turns a circular event into a clean error instead of a stack overflow, and is
 //! faster than walking large objects field by field.
 
-mod api;
-mod convert;
-mod error;
-mod host;
+pub mod api;
+pub mod convert;
+pub mod error;
+pub mod host;
 mod types;

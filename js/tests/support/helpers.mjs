@@ -1,0 +1,46 @@
+// Shared helpers for the package tests (they import the built package, as users do).
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+export const SAMPLES = fileURLToPath(new URL("../../samples/events.jsonl", import.meta.url));
+
+export function pluginEvent(request, fileCount = 2, extra = {}) {
+  const files = Array.from({ length: fileCount }, (_, i) => ({
+    path: `src/actions/action${i}.ts`,
+    content: `export const action${i} = { name: "ACTION_${i}" };\n`,
+  }));
+  return {
+    originalRequest: request,
+    executionTime: 8_000,
+    tokensUsed: 2_100,
+    outcome: { success: true, pluginName: "plugin-demo", files },
+    ...extra,
+  };
+}
+
+export async function tempDir(t) {
+  const dir = await mkdtemp(join(tmpdir(), "selftune-test-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Runs the CLI; resolves to { code, stdout, stderr }. */
+export function runCli(args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...options.env },
+      cwd: options.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
