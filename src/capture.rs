@@ -212,8 +212,12 @@ pub fn content_hash(event: &ValidEvent) -> String {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     for file in files {
         field(file.path.as_bytes());
-        let content = file.content.replace("\r\n", "\n");
-        field(content.trim_end().as_bytes());
+        let content = file.content.trim_end();
+        if content.contains('\r') {
+            field(content.replace("\r\n", "\n").as_bytes());
+        } else {
+            field(content.as_bytes());
+        }
     }
     hasher.hex()
 }

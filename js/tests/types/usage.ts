@@ -1,0 +1,79 @@
+// Compiled with `tsc --noEmit` against the built package: the public types must accept what the
+// README shows and refuse what the core would reject by shape.
+import {
+  Selftune,
+  createMemoryHost,
+  createNodeHost,
+  isSelftuneError,
+  type CaptureResult,
+  type LogStats,
+  type McpEvent,
+  type PluginEvent,
+  type SelftuneHost,
+} from "selftune";
+
+const plugin: PluginEvent = {
+  originalRequest: "Build a weather plugin",
+  executionTime: 12_000,
+  tokensUsed: 3_000,
+  outcome: {
+    success: true,
+    pluginName: "plugin-weather",
+    files: [{ path: "src/index.ts", content: "export {};" }],
+    dependencies: { "@elizaos/core": "^1.7.0" },
+  },
+};
+
+const mcp: McpEvent = {
+  originalRequest: "An MCP server for dice",
+  outcome: {
+    success: true,
+    mcpName: "dice",
+    tools: ["roll", { name: "flip", inputSchema: { type: "object" } }],
+    files: [{ path: "server.py", content: "print('hi')" }],
+  },
+};
+
+// @ts-expect-error: files are required
+const noFiles: PluginEvent = { originalRequest: "x", outcome: { success: true } };
+// @ts-expect-error: a file needs content
+const noContent: PluginEvent = { originalRequest: "x", outcome: { success: true, files: [{ path: "a" }] } };
+void noFiles;
+void noContent;
+
+async function main(): Promise<void> {
+  const selftune = await Selftune.create(createMemoryHost(), { maxFileBytes: 1024 });
+  const result: CaptureResult = await selftune.onPluginSuccess(plugin);
+  if (result.stored) {
+    const id: string = result.exampleId;
+    const score: number = result.quality.score;
+    void id, score;
+  } else if (result.reason === "duplicate") {
+    const original: string = result.exampleId;
+    void original;
+  } else {
+    // @ts-expect-error: a not_successful result has no example id
+    void result.exampleId;
+  }
+  await selftune.onMcpSuccess(mcp);
+  const stats: LogStats = await selftune.stats();
+  const mean: number | null = stats.meanQuality;
+  void mean;
+
+  // @ts-expect-error: unknown config keys are refused
+  await Selftune.create(createMemoryHost(), { maxFileByts: 1 });
+
+  const host: SelftuneHost = createNodeHost({ dataDir: "./training-data", sync: true });
+  void host;
+
+  try {
+    await selftune.onPluginSuccess({ ...plugin, originalRequest: "" });
+  } catch (error) {
+    if (isSelftuneError(error)) {
+      const code: string = error.code;
+      const field: string | undefined = error.field;
+      void code, field;
+    }
+  }
+}
+void main;
