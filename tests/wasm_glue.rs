@@ -58,7 +58,10 @@ async fn storage_calls_reach_the_js_object() {
     host.write("a/b.txt", "one\n").await.unwrap();
     host.append("a/b.txt", "two\n").await.unwrap();
     host.append("a/c.txt", "x").await.unwrap();
-    assert_eq!(host.read("a/b.txt").await.unwrap().as_deref(), Some("one\ntwo\n"));
+    assert_eq!(
+        host.read("a/b.txt").await.unwrap().as_deref(),
+        Some("one\ntwo\n")
+    );
     assert_eq!(host.list("a").await.unwrap(), ["b.txt", "c.txt"]);
     host.remove("a/b.txt").await.unwrap();
     assert_eq!(host.list("a").await.unwrap(), ["c.txt"]);
@@ -81,7 +84,12 @@ async fn a_storage_answer_of_the_wrong_type_is_an_error_not_a_crash() {
     Reflect::set(&storage, &"read".into(), &bad_read).unwrap();
     let host: JsHost = host.unchecked_into();
     assert!(host.list("x").await.unwrap_err().message.contains("array"));
-    assert!(host.read("x").await.unwrap_err().message.contains("string or null"));
+    assert!(host
+        .read("x")
+        .await
+        .unwrap_err()
+        .message
+        .contains("string or null"));
 }
 
 #[wasm_bindgen_test]
@@ -102,11 +110,16 @@ async fn http_goes_through_the_host_fetch() {
     assert_eq!(response.header("X-Request-Id"), Some("req-1"));
 
     let call = js_sys::Array::from(&get(&raw, "calls")).get(0);
-    assert_eq!(get(&call, "url").as_string().unwrap(), "http://127.0.0.1:9/v1/files");
+    assert_eq!(
+        get(&call, "url").as_string().unwrap(),
+        "http://127.0.0.1:9/v1/files"
+    );
     let init = get(&call, "init");
     assert_eq!(get(&init, "method").as_string().unwrap(), "POST");
     assert_eq!(
-        get(&get(&init, "headers"), "content-type").as_string().unwrap(),
+        get(&get(&init, "headers"), "content-type")
+            .as_string()
+            .unwrap(),
         "application/json"
     );
     let body: js_sys::Uint8Array = get(&init, "body").dyn_into().unwrap();
@@ -119,7 +132,10 @@ fn logs_reach_the_host_and_a_throwing_logger_is_ignored() {
     let host: JsHost = raw.clone().unchecked_into();
     host.log(LogLevel::Warn, "careful");
     assert_eq!(
-        js_sys::Array::from(&get(&raw, "logs")).get(0).as_string().unwrap(),
+        js_sys::Array::from(&get(&raw, "logs"))
+            .get(0)
+            .as_string()
+            .unwrap(),
         "warn: careful"
     );
     let throwing = Function::new_no_args("throw new Error('logger down')");
@@ -135,8 +151,15 @@ fn a_host_missing_a_member_is_named() {
     Reflect::delete_property(&storage, &"append".into()).unwrap();
     let error = check_host(&host).unwrap_err();
     assert_eq!(error.code, ErrorCode::InvalidHost);
-    assert!(error.message.contains("host.storage.append"), "{}", error.message);
-    assert!(check_host(&JsValue::NULL).unwrap_err().message.contains("host.fetch"));
+    assert!(
+        error.message.contains("host.storage.append"),
+        "{}",
+        error.message
+    );
+    assert!(check_host(&JsValue::NULL)
+        .unwrap_err()
+        .message
+        .contains("host.fetch"));
 }
 
 #[wasm_bindgen_test]
@@ -154,12 +177,16 @@ fn errors_become_real_js_errors_with_a_code() {
 
 #[wasm_bindgen_test]
 fn a_circular_event_is_an_invalid_event_not_a_stack_overflow() {
-    let circular = Function::new_no_args("const a = { originalRequest: 'x' }; a.self = a; return a;")
-        .call0(&JsValue::NULL)
-        .unwrap();
+    let circular =
+        Function::new_no_args("const a = { originalRequest: 'x' }; a.self = a; return a;")
+            .call0(&JsValue::NULL)
+            .unwrap();
     let error = from_js(&circular, |p| SelftuneError::invalid_event("event", p)).unwrap_err();
     assert_eq!(get(&error, "code").as_string().unwrap(), "invalid_event");
-    assert!(get(&error, "message").as_string().unwrap().contains("circular"));
+    assert!(get(&error, "message")
+        .as_string()
+        .unwrap()
+        .contains("circular"));
     assert_eq!(
         from_js(&JsValue::UNDEFINED, SelftuneError::invalid_config).unwrap(),
         serde_json::Value::Null
@@ -179,12 +206,16 @@ async fn the_exported_handle_captures_and_rejects() {
     .unwrap();
     let result = JsFuture::from(core.on_plugin_success(event)).await.unwrap();
     assert_eq!(get(&result, "stored"), JsValue::TRUE);
-    assert!(get(&result, "exampleId").as_string().unwrap().starts_with("ex_"));
+    assert!(get(&result, "exampleId")
+        .as_string()
+        .unwrap()
+        .starts_with("ex_"));
     // Plain objects, not Maps.
     let quality = get(&result, "quality");
     assert_eq!(get(&quality, "score").as_f64(), Some(0.9));
 
-    let bad = JSON::parse(r#"{"originalRequest":"x","outcome":{"success":true,"files":[]}}"#).unwrap();
+    let bad =
+        JSON::parse(r#"{"originalRequest":"x","outcome":{"success":true,"files":[]}}"#).unwrap();
     let error = JsFuture::from(core.on_mcp_success(bad)).await.unwrap_err();
     assert_eq!(get(&error, "name").as_string().unwrap(), "SelftuneError");
     assert_eq!(get(&error, "field").as_string().unwrap(), "outcome.files");

@@ -103,7 +103,7 @@ run_tests() {
   say "native core tests (cargo test)"
   cargo test --quiet
   say "wasm glue tests under Node (wasm-pack test --node)"
-  wasm-pack --quiet test --node
+  wasm-pack test --node
   build
   say "type check of the generated .d.ts and the shim (tsc --noEmit)"
   (cd js && tsc -p tsconfig.json --noEmit && tsc -p tests/types/tsconfig.json)

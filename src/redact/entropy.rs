@@ -33,12 +33,17 @@ impl Charset {
         }
     }
 
-    /// Length of the run of bytes in this set starting at `from`.
+    /// Length of the run of bytes in this set starting at `from`, counting
+    /// at most `max + 1` bytes (so callers can tell "longer than max" while
+    /// the work per call stays bounded).
     #[inline]
-    pub(crate) fn run(self, bytes: &[u8], from: usize) -> usize {
-        bytes
-            .get(from..)
-            .map_or(0, |s| s.iter().take_while(|&&b| self.contains(b)).count())
+    pub(crate) fn run(self, bytes: &[u8], from: usize, max: usize) -> usize {
+        bytes.get(from..).map_or(0, |s| {
+            s.iter()
+                .take(max.saturating_add(1))
+                .take_while(|&&b| self.contains(b))
+                .count()
+        })
     }
 }
 

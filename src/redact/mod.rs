@@ -1,0 +1,371 @@
+//! Secret and personal-data redaction for captured training examples.
+//!
+//! Every piece of text that may become a fine-tuning example (generated
+//! files, the user's request) goes through [`redact_text`] first. A model
+//! that memorises a key from its training data leaks it forever, so the
+//! rules lean towards redacting; the false-positive guards below exist
+//! because mangled code is bad training data too.
+//!
+//! # Placeholder format
+//!
+//! A secret becomes `<REDACTED:kind>`, where `kind` is
+//! [`SecretKind::as_str`] (`[a-z_]` only). The surrounding syntax is kept
+//! byte for byte:
+//!
+//! - prefixed tokens: only the token (`"ghp_…"` → `"<REDACTED:github_token>"`);
+//! - assignments: only the value (`AWS_SECRET_ACCESS_KEY=<REDACTED:aws_secret_key>`,
+//!   `apiKey: "<REDACTED:generic_secret>"`); `Bearer ` stays in front of a
+//!   redacted `Authorization` value;
+//! - URLs: only the password (`postgres://user:<REDACTED:url_password>@host/db`),
+//!   except webhooks, whose whole URL is the secret;
+//! - PEM: the whole `-----BEGIN … PRIVATE KEY-----` … `-----END …-----` block.
+//!
+//! Counts are kept per kind, never values. Redaction is idempotent: no rule
+//! matches a placeholder (`<` starts no token, ends every unquoted value and
+//! marks any value as a placeholder), so redacting twice changes nothing.
+//!
+//! # Rules and their sources
+//!
+//! All rules are written from the providers' public token formats, guided
+//! by the rule facts published by gitleaks (MIT, `cmd/generate/config/rules`)
+//! and Nosey Parker (Apache-2.0). No code or data comes from trufflehog.
+//! There is no regex engine: each detector is a small byte scanner.
+//!
+//! - [`rules`]: the provider table, one row per prefix (OpenAI, Anthropic,
+//!   OpenRouter, Together `tgp_v1_`, Hugging Face, Google `AIza`, AWS key
+//!   ids, GitHub, GitLab, Slack, Stripe live *and* test keys, npm, SendGrid,
+//!   Groq, xAI, Perplexity, Replicate). Body charset, length bounds and a
+//!   minimum Shannon entropy reject placeholders such as `sk-...` or
+//!   `hf_xxxxxxxx`; the AWS documentation key `AKIAIOSFODNN7EXAMPLE` counts
+//!   as a placeholder.
+//! - [`structured`]: JWTs (`eyJ….eyJ….sig`), Discord bot tokens (the first
+//!   segment must decode to the numeric bot id), Telegram bot tokens, PEM
+//!   private key blocks (RSA/EC/DSA/OPENSSH/PKCS#8/ENCRYPTED/PGP), passwords
+//!   in `scheme://user:pass@host` URLs, Slack and Discord webhook URLs.
+//! - [`assign`]: values recognised by their name: `*_KEY`, `*_SECRET`,
+//!   `*_TOKEN`, `*PASSWORD`/`PASSWD`/`PWD`, `apiKey`, `accessToken`,
+//!   `clientSecret`, … in `.env` lines (with `export` and quotes), TS/JS
+//!   (`const`, object properties, `?? "…"` / `|| "…"` fallbacks, calls like
+//!   `os.getenv("X", "…")`), JSON, YAML, Python and URL query strings; plus
+//!   the specific kinds that need a name: AWS secret keys (40 chars), EVM
+//!   private keys (64 hex), Solana secret keys (base58 of 86-88 chars or a
+//!   64-number array, also in `Keypair.fromSecretKey(…)` and a bare
+//!   `[…64 numbers…]` `.json` keypair file), seed phrases, Twitter/X
+//!   credentials, Together 64-hex keys and `.npmrc` `_authToken`/`_auth`.
+//!   Generic values must look random (length ≥ 16, two character classes,
+//!   entropy ≥ 3.2 bits, not an identifier, slug, env-var name, URL, path or
+//!   placeholder); passwords need length ≥ 8 and are not well-known defaults.
+//! - [`pii`]: e-mail addresses and phone numbers (international `+` forms and
+//!   North-American forms), each switchable in [`RedactionOptions`].
+//!
+//! When detectors overlap, the more specific one wins (PEM > webhooks >
+//! provider tokens > URL passwords > named kinds > generic > e-mail > phone).
+//!
+//! # Not redacted
+//!
+//! References (`process.env.X`, `runtime.getSetting('X')`,
+//! `import.meta.env.X`, `os.environ["X"]`, `${API_KEY}`), placeholders
+//! (`your_api_key`, `<YOUR_TOKEN>`, `xxx…`, `changeme`, `****`, …), type
+//! annotations, identifiers and expressions in code (`apiKey: apiKey`,
+//! `getToken()`), short or low-entropy values, UUIDs/hashes/hex that are not
+//! assigned to a secret-looking name, EVM addresses, Solana base58 addresses
+//! assigned to `*_TOKEN` names (mints), npm scopes and versions, decorators,
+//! `user@host` without a dotted domain, `logo@2x.png`, `git@github.com`, and
+//! publicly known default passwords in connection URLs (`postgres:postgres`,
+//! `guest:guest`, …).
+//!
+//! # Lock files
+//!
+//! Lock files (`package-lock.json`, `npm-shrinkwrap.json`, `yarn.lock`,
+//! `pnpm-lock.yaml`, `bun.lock`, `*.lock`) **are scanned** for every secret
+//! kind: registries can be written into them with credentials
+//! (`https://user:token@registry/…`), `.npmrc`-style `_authToken=` lines end
+//! up in them, and they are cheap to scan. Their `integrity` hashes
+//! (`sha512-…`), `resolved` URLs and versions are not secret-shaped for any
+//! rule (hashes are only redacted when assigned to a secret name), so they
+//! pass through unchanged. Phone-number detection is switched off for lock
+//! files, which are nothing but version numbers and hashes. `.npmrc` itself
+//! is read as an env-style file, so `//registry.npmjs.org/:_authToken=…` is
+//! redacted.
+//!
+//! # Known limits
+//!
+//! - Unprefixed secrets are only found next to a recognisable name; a bare
+//!   random string in prose, or `const k = "…"` with a meaningless name, is
+//!   kept. Secrets split across string concatenations are not seen.
+//! - In code files, unquoted values are treated as expressions, so only
+//!   string literals (and fallbacks) are checked.
+//! - Generic values shorter than 16 bytes, and passwords shorter than 8, are
+//!   kept; human-chosen secrets made of dictionary words joined by `-`/`_`
+//!   look like slugs and are kept.
+//! - Phone numbers: only `+` international and North-American forms; other
+//!   national formats without `+` are not recognised.
+//! - E-mail rules are ASCII-only; internationalised addresses are missed.
+//! - Redaction may shift byte offsets; [`find_secrets`] reports offsets in
+//!   the original text.
+
+mod assign;
+mod entropy;
+mod kind;
+mod pii;
+mod rules;
+mod scanner;
+mod structured;
+
+use std::collections::BTreeMap;
+
+pub use kind::SecretKind;
+
+/// What to redact besides credentials (which are always redacted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RedactionOptions {
+    /// Replace e-mail addresses with `<REDACTED:email>`.
+    pub redact_emails: bool,
+    /// Replace phone numbers with `<REDACTED:phone_number>`.
+    pub redact_phone_numbers: bool,
+}
+
+impl Default for RedactionOptions {
+    fn default() -> Self {
+        RedactionOptions {
+            redact_emails: true,
+            redact_phone_numbers: true,
+        }
+    }
+}
+
+/// The redacted text and how many values of each kind were replaced.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Redacted {
+    pub text: String,
+    /// Kind name ([`SecretKind::as_str`]) → number of replacements.
+    pub counts: BTreeMap<String, u32>,
+}
+
+impl Redacted {
+    /// Total number of replacements.
+    pub fn total(&self) -> u32 {
+        self.counts.values().fold(0u32, |a, &b| a.saturating_add(b))
+    }
+
+    /// True when nothing was replaced.
+    pub fn is_clean(&self) -> bool {
+        self.counts.is_empty()
+    }
+}
+
+/// One redacted span of the original text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Finding {
+    /// Byte offset of the first redacted byte.
+    pub start: usize,
+    /// Byte offset just past the last redacted byte.
+    pub end: usize,
+    pub kind: SecretKind,
+}
+
+/// A raw detector match, before overlaps are resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub start: usize,
+    pub end: usize,
+    pub kind: SecretKind,
+}
+
+impl Hit {
+    pub(crate) fn new(start: usize, end: usize, kind: SecretKind) -> Hit {
+        Hit { start, end, kind }
+    }
+}
+
+/// How a file's content is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileKind {
+    /// `.env*`, `.npmrc`, shell, ini/properties/toml, Dockerfile: bare
+    /// values after `=` are literals.
+    Env,
+    /// YAML: bare values after `:` are literals.
+    Yaml,
+    /// Source and JSON: only string literals are values.
+    Code,
+    /// Lock files: like YAML/env for values, no phone numbers.
+    Lock,
+    /// Markdown, plain text, free text (no path): bare values accepted when
+    /// they do not look like code.
+    Text,
+}
+
+impl FileKind {
+    pub(crate) fn from_path(path: Option<&str>) -> FileKind {
+        let Some(path) = path else {
+            return FileKind::Text;
+        };
+        let name = path
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(path)
+            .to_ascii_lowercase();
+        const LOCKS: &[&str] = &[
+            "package-lock.json",
+            "npm-shrinkwrap.json",
+            "yarn.lock",
+            "pnpm-lock.yaml",
+            "bun.lock",
+            "bun.lockb",
+        ];
+        if LOCKS.contains(&name.as_str()) || name.ends_with(".lock") {
+            return FileKind::Lock;
+        }
+        const ENV_NAMES: &[&str] = &[
+            ".npmrc",
+            ".yarnrc",
+            ".pypirc",
+            ".netrc",
+            ".envrc",
+            ".gitconfig",
+            ".pgpass",
+            "dockerfile",
+            "procfile",
+            "makefile",
+        ];
+        if name.starts_with(".env") || ENV_NAMES.contains(&name.as_str()) || name.ends_with(".env") {
+            return FileKind::Env;
+        }
+        let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+        match ext {
+            "env" | "ini" | "cfg" | "conf" | "properties" | "toml" | "sh" | "bash" | "zsh"
+            | "fish" | "ps1" | "bat" | "cmd" => FileKind::Env,
+            "yaml" | "yml" => FileKind::Yaml,
+            "ts" | "tsx" | "js" | "jsx" | "mjs" | "cjs" | "mts" | "cts" | "py" | "json"
+            | "jsonc" | "json5" | "rs" | "go" | "java" | "kt" | "rb" | "php" | "cs" | "swift"
+            | "c" | "h" | "cc" | "cpp" | "hpp" | "vue" | "svelte" | "astro" | "sol" | "dart"
+            | "scala" | "lua" | "ipynb" => FileKind::Code,
+            _ => FileKind::Text,
+        }
+    }
+}
+
+/// What the scanner needs to know.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Context {
+    pub file: FileKind,
+    pub emails: bool,
+    pub phones: bool,
+}
+
+/// Higher wins when two matches overlap.
+fn priority(kind: SecretKind) -> u8 {
+    use SecretKind as K;
+    match kind {
+        K::PrivateKey => 100,
+        K::SlackWebhook | K::DiscordWebhook => 90,
+        K::UrlPassword => 60,
+        K::AwsSecretKey
+        | K::EvmPrivateKey
+        | K::SolanaSecretKey
+        | K::SeedPhrase
+        | K::TwitterCredential => 50,
+        K::GenericSecret | K::Password => 40,
+        K::Email => 20,
+        K::PhoneNumber => 10,
+        _ => 80,
+    }
+}
+
+/// Keep the best non-overlapping matches, sorted by start.
+fn resolve(mut hits: Vec<Hit>, text: &str) -> Vec<Finding> {
+    hits.retain(|h| {
+        h.start < h.end
+            && h.end <= text.len()
+            && text.is_char_boundary(h.start)
+            && text.is_char_boundary(h.end)
+    });
+    hits.sort_by(|a, b| {
+        priority(b.kind)
+            .cmp(&priority(a.kind))
+            .then((b.end - b.start).cmp(&(a.end - a.start)))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut taken: BTreeMap<usize, (usize, SecretKind)> = BTreeMap::new();
+    for h in hits {
+        let before = taken
+            .range(..=h.start)
+            .next_back()
+            .is_some_and(|(_, &(end, _))| end > h.start);
+        let after = taken.range(h.start..).next().is_some_and(|(&s, _)| s < h.end);
+        if !before && !after {
+            taken.insert(h.start, (h.end, h.kind));
+        }
+    }
+    taken
+        .into_iter()
+        .map(|(start, (end, kind))| Finding { start, end, kind })
+        .collect()
+}
+
+/// Find every secret (and, per `options`, personal data) in `text`.
+/// `path` is the file's path when `text` is a file's content, `None` for
+/// free text. Findings are sorted and never overlap.
+pub fn find_secrets(text: &str, path: Option<&str>, options: &RedactionOptions) -> Vec<Finding> {
+    let file = FileKind::from_path(path);
+    let ctx = Context {
+        file,
+        emails: options.redact_emails,
+        phones: options.redact_phone_numbers && file != FileKind::Lock,
+    };
+    let bytes = text.as_bytes();
+    let mut hits = Vec::new();
+    keypair_file(bytes, path, &mut hits);
+    scanner::scan(bytes, &ctx, &mut hits);
+    resolve(hits, text)
+}
+
+/// A Solana keypair file (`id.json`, `keypair.json`) is nothing but a JSON
+/// array of 64 numbers.
+fn keypair_file(bytes: &[u8], path: Option<&str>, hits: &mut Vec<Hit>) {
+    if !path.is_some_and(|p| p.to_ascii_lowercase().ends_with(".json")) {
+        return;
+    }
+    let start = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    if let Some(end) = assign::byte_array_64(bytes, start) {
+        if bytes[end..].iter().all(u8::is_ascii_whitespace) {
+            hits.push(Hit::new(start, end, SecretKind::SolanaSecretKey));
+        }
+    }
+}
+
+/// Redact `text`: every secret becomes `<REDACTED:kind>`, surrounding syntax
+/// unchanged. See the module documentation for what is found and kept.
+pub fn redact_text(text: &str, path: Option<&str>, options: &RedactionOptions) -> Redacted {
+    let findings = find_secrets(text, path, options);
+    if findings.is_empty() {
+        return Redacted {
+            text: text.to_owned(),
+            counts: BTreeMap::new(),
+        };
+    }
+    let mut out = String::with_capacity(text.len() + findings.len() * 8);
+    let mut counts = BTreeMap::new();
+    let mut pos = 0;
+    for f in &findings {
+        out.push_str(&text[pos..f.start]);
+        out.push_str("<REDACTED:");
+        out.push_str(f.kind.as_str());
+        out.push('>');
+        pos = f.end;
+        let c: &mut u32 = counts.entry(f.kind.as_str().to_owned()).or_insert(0);
+        *c = c.saturating_add(1);
+    }
+    out.push_str(&text[pos..]);
+    Redacted { text: out, counts }
+}
+
+/// Add the counts of `from` into `into`.
+pub fn add_counts(into: &mut BTreeMap<String, u32>, from: &BTreeMap<String, u32>) {
+    for (kind, &n) in from {
+        let c = into.entry(kind.clone()).or_insert(0);
+        *c = c.saturating_add(n);
+    }
+}

@@ -1,0 +1,173 @@
+//! The single pass over the input: a byte-class table decides which
+//! detector (if any) to try at each position, so plain code costs one table
+//! look-up per byte. Every detector reads a bounded window, which keeps the
+//! whole scan linear.
+
+use super::entropy::{at_word_start, is_placeholder_strict, looks_random};
+use super::rules::{PrefixRule, FIRST_BYTES, PREFIX_RULES};
+use super::structured::{discord_bot_at, jwt_at, pem_at, telegram_at, url_at, PemState};
+use super::{assign, pii, Context, Hit};
+
+const T_NONE: u8 = 0;
+const T_WORD: u8 = 1; // letter or digit that may start a token
+const T_EQ: u8 = 2;
+const T_COLON: u8 = 3;
+const T_AT: u8 = 4;
+const T_DASH: u8 = 5;
+const T_PLUS: u8 = 6;
+const T_PAREN: u8 = 7;
+
+static TRIGGERS: [u8; 256] = triggers();
+
+const fn triggers() -> [u8; 256] {
+    let mut t = [T_NONE; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if FIRST_BYTES[b] || c.is_ascii_digit() || matches!(c, b'e' | b'M' | b'N' | b'O') {
+            t[b] = T_WORD;
+        }
+        b += 1;
+    }
+    t[b'=' as usize] = T_EQ;
+    t[b':' as usize] = T_COLON;
+    t[b'@' as usize] = T_AT;
+    t[b'-' as usize] = T_DASH;
+    t[b'+' as usize] = T_PLUS;
+    t[b'(' as usize] = T_PAREN;
+    t
+}
+
+/// A provider token starting at `i` (a word start): the first rule whose
+/// prefix matches decides. Returns `(end, rule)`.
+fn prefix_at(bytes: &[u8], i: usize) -> Option<(usize, &'static PrefixRule)> {
+    let rest = &bytes[i..];
+    let rule = PREFIX_RULES
+        .iter()
+        .find(|r| rest.starts_with(r.prefix.as_bytes()))?;
+    let body_start = i + rule.prefix.len();
+    let len = rule.charset.run(bytes, body_start, rule.max_len);
+    if len < rule.min_len || len > rule.max_len {
+        return None;
+    }
+    let body = &bytes[body_start..body_start + len];
+    if rule.needs_digit && !body.iter().any(u8::is_ascii_digit) {
+        return None;
+    }
+    if is_placeholder_strict(body) || !looks_random(body, rule.min_entropy) {
+        return None;
+    }
+    Some((body_start + len, rule))
+}
+
+/// Run every detector over `bytes`, appending raw (possibly overlapping) hits.
+pub(crate) fn scan(bytes: &[u8], ctx: &Context, hits: &mut Vec<Hit>) {
+    let n = bytes.len();
+    let mut pem = PemState::default();
+    let mut i = 0;
+    while i < n {
+        let b = bytes[i];
+        match TRIGGERS[b as usize] {
+            T_NONE => {}
+            T_WORD => {
+                if let Some(end) = word_at(bytes, i, ctx, hits) {
+                    i = end;
+                    continue;
+                }
+            }
+            T_EQ => assign::assignment_at(bytes, i, ctx.file, hits),
+            T_COLON => {
+                if bytes[i + 1..].starts_with(b"//") {
+                    url_at(bytes, i, hits);
+                } else {
+                    assign::assignment_at(bytes, i, ctx.file, hits);
+                }
+            }
+            T_AT if ctx.emails => {
+                if let Some((s, e)) = pii::email_at(bytes, i) {
+                    hits.push(Hit::new(s, e, super::SecretKind::Email));
+                }
+            }
+            T_DASH if bytes[i..].starts_with(b"-----BEGIN ") => {
+                if let Some(end) = pem_at(bytes, i, &mut pem) {
+                    hits.push(Hit::new(i, end, super::SecretKind::PrivateKey));
+                    i = end.max(i + 1);
+                    continue;
+                }
+            }
+            T_PLUS if ctx.phones && pii::phone_may_follow(prev(bytes, i)) => {
+                if let Some(end) = pii::international_phone_at(bytes, i) {
+                    hits.push(Hit::new(i, end, super::SecretKind::PhoneNumber));
+                    i = end;
+                    continue;
+                }
+            }
+            T_PAREN => {
+                assign::call_at(bytes, i, hits);
+                if ctx.phones && !prev(bytes, i).is_some_and(|p| p.is_ascii_alphanumeric()) {
+                    if let Some(end) = pii::nanp_phone_at(bytes, i) {
+                        hits.push(Hit::new(i, end, super::SecretKind::PhoneNumber));
+                        i = end;
+                        continue;
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
+#[inline]
+fn prev(bytes: &[u8], i: usize) -> Option<u8> {
+    i.checked_sub(1).map(|k| bytes[k])
+}
+
+/// Detectors that start on a letter or digit. Returns the end of a match so
+/// the scan can skip over it.
+fn word_at(bytes: &[u8], i: usize, ctx: &Context, hits: &mut Vec<Hit>) -> Option<usize> {
+    let b = bytes[i];
+    if !at_word_start(bytes, i) {
+        // `api.telegram.org/bot<id>:<token>`
+        if b.is_ascii_digit() && i >= 3 && &bytes[i - 3..i] == b"bot" && !bytes[i - 1].is_ascii_digit()
+        {
+            return push(hits, i, telegram_at(bytes, i), super::SecretKind::TelegramBotToken);
+        }
+        return None;
+    }
+    if FIRST_BYTES[b as usize] {
+        if let Some((end, rule)) = prefix_at(bytes, i) {
+            hits.push(Hit::new(i, end, rule.kind));
+            return Some(end);
+        }
+    }
+    match b {
+        b'e' if bytes[i..].starts_with(b"eyJ") => {
+            push(hits, i, jwt_at(bytes, i), super::SecretKind::Jwt)
+        }
+        b'M' | b'N' | b'O' => push(hits, i, discord_bot_at(bytes, i), super::SecretKind::DiscordBotToken),
+        b'0'..=b'9' => {
+            if let Some(end) = telegram_at(bytes, i) {
+                hits.push(Hit::new(i, end, super::SecretKind::TelegramBotToken));
+                return Some(end);
+            }
+            if ctx.phones && pii::phone_may_follow(prev(bytes, i)) {
+                if let Some(end) = pii::nanp_phone_at(bytes, i) {
+                    hits.push(Hit::new(i, end, super::SecretKind::PhoneNumber));
+                    return Some(end);
+                }
+            }
+            // Skip the rest of the number: no detector starts inside it.
+            let run = bytes[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            // (linear: the scan resumes after the run)
+            Some(i + run)
+        }
+        _ => None,
+    }
+}
+
+fn push(hits: &mut Vec<Hit>, start: usize, end: Option<usize>, kind: super::SecretKind) -> Option<usize> {
+    let end = end?;
+    hits.push(Hit::new(start, end, kind));
+    Some(end)
+}
