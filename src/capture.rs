@@ -1,21 +1,20 @@
 //! The capture path: an inbound event becomes a stored training example.
 //!
-//! validate -> score -> content hash (exact dedup) -> append to the example log.
-
-use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+//! validate -> redact secrets -> score -> content hash (exact dedup) -> append to the example log,
+//! with one audit line per event.
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::config::SelftuneConfig;
+use crate::audit::AuditEvent;
 use crate::error::SelftuneError;
 use crate::event::{parse_event, ExampleKind, Parsed, ValidEvent};
+use crate::handle::Selftune;
 use crate::hash::Sha256;
 use crate::host::{Host, LogLevel};
 use crate::quality::{self, QualityScore};
-use crate::stats::{self, LogStats};
-use crate::store::{self, DuplicateSighting, ExampleRecord, IndexEntry, LogEntry, SCHEMA_VERSION};
+use crate::scrub::scrub_event;
+use crate::store::{self, DuplicateSighting, ExampleRecord, LogEntry, SCHEMA_VERSION};
 use crate::time::utc_date;
 
 /// Why an event was not stored (an expected outcome, returned as data).
@@ -24,6 +23,18 @@ use crate::time::utc_date;
 pub enum SkipReason {
     NotSuccessful,
     Duplicate,
+    /// The same content was stored once and then forgotten on request.
+    Forgotten,
+}
+
+impl SkipReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::NotSuccessful => "not_successful",
+            SkipReason::Duplicate => "duplicate",
+            SkipReason::Forgotten => "forgotten",
+        }
+    }
 }
 
 /// `{ stored: true, exampleId, quality }` or `{ stored: false, reason }` (with the `exampleId` of
@@ -60,55 +71,7 @@ impl CaptureResult {
     }
 }
 
-/// What the handle remembers between calls: which contents are stored, and which partitions end
-/// in a torn line.
-#[derive(Default)]
-struct LogIndex {
-    id_by_hash: HashMap<String, String>,
-    torn_partitions: HashSet<String>,
-}
-
-/// A selftune handle over one host. Calls may overlap (JS awaits them concurrently): the index is
-/// updated before each await, so two identical events racing each other are stored once.
-pub struct Selftune<H: Host> {
-    host: H,
-    config: SelftuneConfig,
-    index: RefCell<LogIndex>,
-}
-
 impl<H: Host> Selftune<H> {
-    /// Opens the example log and rebuilds the duplicate index from it.
-    pub async fn open(host: H, config: SelftuneConfig) -> Result<Self, SelftuneError> {
-        config.validate()?;
-        let mut index = LogIndex::default();
-        for date in store::partitions(&host).await? {
-            let read = store::read_partition::<IndexEntry>(&host, &host, &date).await?;
-            if !read.ends_cleanly {
-                index.torn_partitions.insert(date.clone());
-            }
-            for entry in read.entries {
-                if let (Some(id), Some(hash)) = (entry.id, entry.content_hash) {
-                    if entry.entry_type == "example" {
-                        index.id_by_hash.entry(hash).or_insert(id);
-                    }
-                }
-            }
-        }
-        Ok(Selftune {
-            host,
-            config,
-            index: RefCell::new(index),
-        })
-    }
-
-    pub fn host(&self) -> &H {
-        &self.host
-    }
-
-    pub fn config(&self) -> &SelftuneConfig {
-        &self.config
-    }
-
     pub async fn on_plugin_success(&self, event: Value) -> Result<CaptureResult, SelftuneError> {
         self.capture(ExampleKind::Plugin, event).await
     }
@@ -117,61 +80,114 @@ impl<H: Host> Selftune<H> {
         self.capture(ExampleKind::Mcp, event).await
     }
 
-    pub async fn stats(&self) -> Result<LogStats, SelftuneError> {
-        stats::collect(&self.host).await
-    }
-
     async fn capture(
         &self,
         kind: ExampleKind,
         event: Value,
     ) -> Result<CaptureResult, SelftuneError> {
-        let event = match parse_event(kind, event, &self.config)? {
-            Parsed::Successful(event) => *event,
-            Parsed::NotSuccessful => {
-                return Ok(CaptureResult::skipped(SkipReason::NotSuccessful, None))
-            }
-        };
-        let hash = content_hash(&event);
         let now = self.host.now_ms();
         let date = utc_date(now);
+        if self.index.borrow().retention_day.as_deref() != Some(date.as_str()) {
+            self.apply_retention().await?;
+        }
+        let mut event = match parse_event(kind, event, &self.config) {
+            Ok(Parsed::Successful(event)) => *event,
+            Ok(Parsed::NotSuccessful) => {
+                return Ok(self.skip(SkipReason::NotSuccessful, None).await);
+            }
+            Err(error) => {
+                self.audit_event(AuditEvent::Rejected {
+                    reason: error.code.as_str().to_owned(),
+                    field: error.field.clone(),
+                })
+                .await;
+                return Err(error);
+            }
+        };
+        // Redact before hashing, so the stored and the deduplicated forms are the same.
+        let redactions = scrub_event(&mut event, &self.redaction_options());
+        let hash = content_hash(&event);
 
         // Claim the content synchronously, before any await, so concurrent calls see it.
-        let (entry, after_torn_tail, result) = {
+        let claimed = {
             let mut index = self.index.borrow_mut();
-            let after_torn_tail = index.torn_partitions.remove(&date);
-            if let Some(existing) = index.id_by_hash.get(&hash) {
-                let sighting = DuplicateSighting {
-                    example_id: existing.clone(),
-                    seen_at: now,
-                    event_id: event.event_id.clone(),
-                };
-                let result = CaptureResult::skipped(SkipReason::Duplicate, Some(existing.clone()));
-                (LogEntry::Duplicate(sighting), after_torn_tail, result)
+            if index.forgotten.contains(&hash) {
+                None
+            } else if let Some(existing) = index.id_by_hash.get(&hash) {
+                Some(Err(existing.clone()))
             } else {
                 let id = format!("ex_{}", &hash[..16]);
                 index.id_by_hash.insert(hash.clone(), id.clone());
-                let record = build_record(id.clone(), now, hash.clone(), event);
-                let result = CaptureResult::stored(id, record.quality.clone());
-                (LogEntry::Example(Box::new(record)), after_torn_tail, result)
+                Some(Ok(id))
             }
         };
-
-        if let Err(error) = store::append(&self.host, &date, &entry, after_torn_tail).await {
-            // The append may have left a partial line; nothing new counts as stored.
-            let mut index = self.index.borrow_mut();
-            index.torn_partitions.insert(date);
-            if result.stored {
-                index.id_by_hash.remove(&hash);
+        let path = store::partition_path(&date);
+        match claimed {
+            None => Ok(self.skip(SkipReason::Forgotten, None).await),
+            Some(Err(existing)) => {
+                let sighting = LogEntry::Duplicate(DuplicateSighting {
+                    example_id: existing.clone(),
+                    seen_at: now,
+                    event_id: event.event_id.clone(),
+                });
+                self.append_entry(&path, &sighting).await?;
+                self.audit_event(AuditEvent::Duplicate {
+                    example_id: existing.clone(),
+                })
+                .await;
+                Ok(CaptureResult::skipped(
+                    SkipReason::Duplicate,
+                    Some(existing),
+                ))
             }
-            self.host.log(LogLevel::Error, &error.message);
-            return Err(error);
+            Some(Ok(id)) => {
+                let record = build_record(id.clone(), now, hash.clone(), event, redactions);
+                let quality = record.quality.clone();
+                let audit = AuditEvent::Stored {
+                    example_id: id.clone(),
+                    kind: kind.as_str().to_owned(),
+                    redactions: record.redactions.clone(),
+                };
+                if let Err(error) = self
+                    .append_entry(&path, &LogEntry::Example(Box::new(record)))
+                    .await
+                {
+                    // Nothing counts as stored: release the content for a later attempt.
+                    self.index.borrow_mut().id_by_hash.remove(&hash);
+                    return Err(error);
+                }
+                self.audit_event(audit).await;
+                Ok(CaptureResult::stored(id, quality))
+            }
         }
-        Ok(result)
+    }
+
+    async fn append_entry(&self, path: &str, entry: &LogEntry) -> Result<(), SelftuneError> {
+        let _guard = self.log_lock.lock().await;
+        let result = self.append_line(path, entry).await;
+        if let Err(error) = &result {
+            self.host.log(LogLevel::Error, &error.message);
+        }
+        result
+    }
+
+    async fn skip(&self, reason: SkipReason, example_id: Option<String>) -> CaptureResult {
+        self.audit_event(AuditEvent::Rejected {
+            reason: reason.as_str().to_owned(),
+            field: None,
+        })
+        .await;
+        CaptureResult::skipped(reason, example_id)
     }
 }
 
-fn build_record(id: String, now: u64, content_hash: String, event: ValidEvent) -> ExampleRecord {
+fn build_record(
+    id: String,
+    now: u64,
+    content_hash: String,
+    event: ValidEvent,
+    redactions: std::collections::BTreeMap<String, u32>,
+) -> ExampleRecord {
     let quality = quality::score(true, event.files.len(), event.execution_time_ms);
     ExampleRecord {
         schema_version: SCHEMA_VERSION,
@@ -188,6 +204,7 @@ fn build_record(id: String, now: u64, content_hash: String, event: ValidEvent) -
         execution_time_ms: event.execution_time_ms,
         tokens_used: event.tokens_used,
         quality,
+        redactions,
         content_hash,
     }
 }

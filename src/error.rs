@@ -17,6 +17,8 @@ pub enum ErrorCode {
     Storage,
     /// The host object given by the shim lacks something the core needs.
     InvalidHost,
+    /// An argument of a call (not an event) is malformed.
+    InvalidArgument,
 }
 
 impl ErrorCode {
@@ -26,6 +28,7 @@ impl ErrorCode {
             ErrorCode::InvalidConfig => "invalid_config",
             ErrorCode::Storage => "storage",
             ErrorCode::InvalidHost => "invalid_host",
+            ErrorCode::InvalidArgument => "invalid_argument",
         }
     }
 }

@@ -3,13 +3,20 @@
 //! Every I/O goes through the ports in [`host`]; the wasm bindings in `wasm/` adapt them to a JS
 //! object, and native tests use in-memory fakes.
 
+pub mod audit;
 pub mod capture;
 pub mod config;
 pub mod error;
 pub mod event;
+pub mod forget;
+pub mod handle;
 pub mod hash;
 pub mod host;
+pub mod lock;
 pub mod quality;
+pub mod redact;
+pub mod retention;
+pub mod scrub;
 pub mod stats;
 pub mod store;
 pub mod time;

@@ -5,6 +5,8 @@
 //! with a warning, and the next append first closes it with a newline, so a torn line never hides
 //! a record written after it.
 
+use std::collections::BTreeMap;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +54,13 @@ pub struct ExampleRecord {
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub tokens_used: Option<u64>,
     pub quality: QualityScore,
+    /// Secrets and personal data replaced before storage, counted per kind (never the values).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(optional, type = "Record<string, number>")
+    )]
+    pub redactions: BTreeMap<String, u32>,
     /// SHA-256 of the normalized request and files (request with whitespace collapsed, files sorted by path).
     pub content_hash: String,
 }
@@ -173,16 +182,16 @@ pub fn parse_partition<T: DeserializeOwned>(
     }
 }
 
-/// Appends one entry as one line. `after_torn_tail` starts it on a fresh line first.
-pub async fn append(
+/// Appends one value as one JSON line. `after_torn_tail` starts it on a fresh line first, so a
+/// torn line left by a crash never swallows it.
+pub async fn append_json_line(
     storage: &impl Storage,
-    date: &str,
-    entry: &LogEntry,
+    path: &str,
+    value: &impl Serialize,
     after_torn_tail: bool,
 ) -> Result<(), SelftuneError> {
-    let path = partition_path(date);
-    let json = serde_json::to_string(entry)
-        .map_err(|e| SelftuneError::storage("encode a record for", &path, e.to_string()))?;
+    let json = serde_json::to_string(value)
+        .map_err(|e| SelftuneError::storage("encode a record for", path, e.to_string()))?;
     let mut line = String::with_capacity(json.len() + 2);
     if after_torn_tail {
         line.push('\n');
@@ -190,7 +199,16 @@ pub async fn append(
     line.push_str(&json);
     line.push('\n');
     storage
-        .append(&path, &line)
+        .append(path, &line)
         .await
-        .map_err(|e| SelftuneError::storage("append to", &path, e))
+        .map_err(|e| SelftuneError::storage("append to", path, e))
+}
+
+/// Whether a JSONL file is missing, empty, or ends with a newline.
+pub async fn ends_cleanly(storage: &impl Storage, path: &str) -> Result<bool, SelftuneError> {
+    let text = storage
+        .read(path)
+        .await
+        .map_err(|e| SelftuneError::storage("read", path, e))?;
+    Ok(text.is_none_or(|text| text.is_empty() || text.ends_with('\n')))
 }

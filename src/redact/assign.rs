@@ -18,7 +18,9 @@ pub(crate) enum NameClass {
     /// `*_KEY`, `*_SECRET`, `*_TOKEN`, `apiKey`, `clientSecret`, …
     /// `token_last`: the last word is `token` (public mint addresses are
     /// often assigned to such names, so base58 addresses are skipped).
-    Generic { token_last: bool },
+    Generic {
+        token_last: bool,
+    },
     Password,
     AwsSecret,
     EvmKey,
@@ -44,39 +46,210 @@ impl NameClass {
 }
 
 const NAME_HINTS: &[&[u8]] = &[
-    b"key", b"secret", b"token", b"pass", b"pwd", b"auth", b"mnemonic", b"seed", b"phrase",
-    b"credential", b"bearer",
+    b"key",
+    b"secret",
+    b"token",
+    b"pass",
+    b"pwd",
+    b"auth",
+    b"mnemonic",
+    b"seed",
+    b"phrase",
+    b"credential",
+    b"bearer",
 ];
 
 /// Qualifiers before `key` that name a non-secret key.
 const KEY_DENY: &[&str] = &[
-    "public", "publishable", "pub", "primary", "foreign", "sort", "partition", "cache", "storage",
-    "idempotency", "query", "i18n", "translation", "route", "hot", "unique", "map", "lookup",
-    "index", "dedup", "dedupe", "react", "item", "list", "row", "column", "field", "object",
-    "entry", "group", "state", "store", "local", "registry", "message", "event", "metric",
-    "label", "config", "setting", "settings", "env", "name", "id", "type", "form", "table",
-    "search", "hash", "memory", "redis", "kv", "prefix", "file", "bucket", "s3", "upload",
-    "composite", "cursor", "schema", "child", "parent", "next", "prev", "keyboard", "room",
-    "channel", "user", "session_id", "dictionary", "dict", "emoji", "icon", "image", "model",
-    "provider", "plugin", "action", "service", "task", "job", "queue", "topic", "cache_",
-    "component", "element", "node", "path", "request", "response", "tab", "menu", "sign_in",
+    "public",
+    "publishable",
+    "pub",
+    "primary",
+    "foreign",
+    "sort",
+    "partition",
+    "cache",
+    "storage",
+    "idempotency",
+    "query",
+    "i18n",
+    "translation",
+    "route",
+    "hot",
+    "unique",
+    "map",
+    "lookup",
+    "index",
+    "dedup",
+    "dedupe",
+    "react",
+    "item",
+    "list",
+    "row",
+    "column",
+    "field",
+    "object",
+    "entry",
+    "group",
+    "state",
+    "store",
+    "local",
+    "registry",
+    "message",
+    "event",
+    "metric",
+    "label",
+    "config",
+    "setting",
+    "settings",
+    "env",
+    "name",
+    "id",
+    "type",
+    "form",
+    "table",
+    "search",
+    "hash",
+    "memory",
+    "redis",
+    "kv",
+    "prefix",
+    "file",
+    "bucket",
+    "s3",
+    "upload",
+    "composite",
+    "cursor",
+    "schema",
+    "child",
+    "parent",
+    "next",
+    "prev",
+    "keyboard",
+    "room",
+    "channel",
+    "user",
+    "session_id",
+    "dictionary",
+    "dict",
+    "emoji",
+    "icon",
+    "image",
+    "model",
+    "provider",
+    "plugin",
+    "action",
+    "service",
+    "task",
+    "job",
+    "queue",
+    "topic",
+    "cache_",
+    "component",
+    "element",
+    "node",
+    "path",
+    "request",
+    "response",
+    "tab",
+    "menu",
+    "sign_in",
 ];
 
 /// Qualifiers before `token` that name a non-secret token.
 const TOKEN_DENY: &[&str] = &[
-    "page", "next", "continuation", "cancellation", "cancel", "sync", "pagination", "max", "min",
-    "num", "total", "count", "input", "output", "prompt", "completion", "special", "eos", "bos",
-    "pad", "unk", "sep", "mask", "cls", "stop", "end", "start", "mint", "native", "base",
-    "quote", "wrapped", "reward", "stake", "gas", "fee", "lp", "pool", "target", "source", "from",
-    "to", "in", "out", "pay", "buy", "sell", "payment", "erc20", "spl", "usdc", "usdt", "sol",
-    "eth", "weth", "meme", "new", "old", "first", "last", "id", "type", "symbol", "name",
-    "default", "design", "theme", "color", "css", "style", "chat", "image", "audio", "text",
+    "page",
+    "next",
+    "continuation",
+    "cancellation",
+    "cancel",
+    "sync",
+    "pagination",
+    "max",
+    "min",
+    "num",
+    "total",
+    "count",
+    "input",
+    "output",
+    "prompt",
+    "completion",
+    "special",
+    "eos",
+    "bos",
+    "pad",
+    "unk",
+    "sep",
+    "mask",
+    "cls",
+    "stop",
+    "end",
+    "start",
+    "mint",
+    "native",
+    "base",
+    "quote",
+    "wrapped",
+    "reward",
+    "stake",
+    "gas",
+    "fee",
+    "lp",
+    "pool",
+    "target",
+    "source",
+    "from",
+    "to",
+    "in",
+    "out",
+    "pay",
+    "buy",
+    "sell",
+    "payment",
+    "erc20",
+    "spl",
+    "usdc",
+    "usdt",
+    "sol",
+    "eth",
+    "weth",
+    "meme",
+    "new",
+    "old",
+    "first",
+    "last",
+    "id",
+    "type",
+    "symbol",
+    "name",
+    "default",
+    "design",
+    "theme",
+    "color",
+    "css",
+    "style",
+    "chat",
+    "image",
+    "audio",
+    "text",
     "cancel_",
 ];
 
 const GENERIC_LAST: &[&str] = &[
-    "key", "apikey", "secret", "token", "secretkey", "accesskey", "accesstoken", "clientsecret",
-    "credential", "credentials", "bearer", "authtoken", "privatekey", "refreshtoken",
+    "key",
+    "apikey",
+    "secret",
+    "token",
+    "secretkey",
+    "accesskey",
+    "accesstoken",
+    "clientsecret",
+    "credential",
+    "credentials",
+    "bearer",
+    "authtoken",
+    "privatekey",
+    "refreshtoken",
 ];
 
 /// Split a name into lower-case words at `_ - . $`, spaces, camelCase humps
@@ -140,10 +313,15 @@ pub(crate) fn classify(name: &[u8]) -> Option<NameClass> {
     {
         return Some(NameClass::Mnemonic);
     }
-    if matches!(last, "password" | "passwd" | "pwd" | "pass" | "passphrase" | "passcode")
-        || (words.len() == 1 && (last.ends_with("password") || last.ends_with("passwd")))
+    if matches!(
+        last,
+        "password" | "passwd" | "pwd" | "pass" | "passphrase" | "passcode"
+    ) || (words.len() == 1 && (last.ends_with("password") || last.ends_with("passwd")))
     {
-        if matches!(prev, Some("show" | "toggle" | "forgot" | "reset" | "hide" | "min" | "max")) {
+        if matches!(
+            prev,
+            Some("show" | "toggle" | "forgot" | "reset" | "hide" | "min" | "max")
+        ) {
             return None;
         }
         return Some(NameClass::Password);
@@ -174,7 +352,9 @@ pub(crate) fn classify(name: &[u8]) -> Option<NameClass> {
         return Some(NameClass::AwsSecret);
     }
     let credential_last = matches!(last, "key" | "secret" | "token" | "apikey" | "bearer");
-    if (words[0] == "twitter" || (words[0] == "x" && words.len() > 1)) && credential_last {
+    // `X_API_KEY` is Twitter/X; the `x-api-key` header is not.
+    let x_env = words[0] == "x" && words.len() > 1 && !name.contains(&b'-');
+    if (words[0] == "twitter" || x_env) && credential_last {
         return Some(NameClass::Twitter);
     }
     if has("together") && credential_last {
@@ -230,15 +410,21 @@ fn common_reject(v: &[u8]) -> bool {
         || REFS.iter().any(|r| v.starts_with(r))
         || matches!(
             lower.as_slice(),
-            b"true" | b"false" | b"null" | b"undefined" | b"none" | b"nil" | b"required" | b"optional"
+            b"true"
+                | b"false"
+                | b"null"
+                | b"undefined"
+                | b"none"
+                | b"nil"
+                | b"required"
+                | b"optional"
         )
 }
 
 fn is_env_var_name(v: &[u8]) -> bool {
     v.first().is_some_and(u8::is_ascii_uppercase)
         && v.contains(&b'_')
-        && v
-            .iter()
+        && v.iter()
             .all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
@@ -261,9 +447,29 @@ fn generic_ok(v: &[u8], min_len: usize) -> bool {
 
 /// Publicly known defaults that are not worth hiding (and look like code).
 const PASSWORD_DEFAULTS: &[&str] = &[
-    "password", "password1", "passw0rd", "changeme", "changeit", "secret", "admin", "root",
-    "testing", "default", "postgres", "mysql", "example", "12345678", "123456789", "1234567890",
-    "qwerty", "qwertyuiop", "letmein", "hunter2", "required", "optional", "undefined",
+    "password",
+    "password1",
+    "passw0rd",
+    "changeme",
+    "changeit",
+    "secret",
+    "admin",
+    "root",
+    "testing",
+    "default",
+    "postgres",
+    "mysql",
+    "example",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "qwerty",
+    "qwertyuiop",
+    "letmein",
+    "hunter2",
+    "required",
+    "optional",
+    "undefined",
 ];
 
 fn password_ok(v: &[u8]) -> bool {
@@ -385,8 +591,7 @@ fn evaluate(class: NameClass, v: &[u8]) -> Option<(SecretKind, usize, usize)> {
         NameClass::Password => password_ok(v).then_some((SecretKind::Password, 0, v.len())),
         NameClass::AwsSecret => {
             if v.len() == 40
-                && v
-                    .iter()
+                && v.iter()
                     .all(|&b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+')
                 && Classes::of(v).count() >= 2
                 && looks_random(v, 3.0)
@@ -415,8 +620,12 @@ fn evaluate(class: NameClass, v: &[u8]) -> Option<(SecretKind, usize, usize)> {
                 None
             }
         }
-        NameClass::Twitter => generic_ok(v, 16).then_some((SecretKind::TwitterCredential, 0, v.len())),
-        NameClass::Together => generic_ok(v, 16).then_some((SecretKind::TogetherApiKey, 0, v.len())),
+        NameClass::Twitter => {
+            generic_ok(v, 16).then_some((SecretKind::TwitterCredential, 0, v.len()))
+        }
+        NameClass::Together => {
+            generic_ok(v, 16).then_some((SecretKind::TogetherApiKey, 0, v.len()))
+        }
         NameClass::NpmAuth => generic_ok(v, 16).then_some((SecretKind::NpmToken, 0, v.len())),
         NameClass::Generic { token_last } => {
             if token_last && is_base58_len(v, 32..=44) {
@@ -534,11 +743,18 @@ enum Unquoted {
     Literal,
     /// Free text / Markdown: accepted when it does not look like code.
     Strict,
+    /// A URL query parameter (`?api_key=…&`): ends at `&`, `#` or a quote.
+    Query,
 }
 
 /// The unquoted value at `p`: `(start, end)`, or None when it is an
 /// expression (call, member access, template).
-fn unquoted_value(bytes: &[u8], p: usize, mode: Unquoted, class: NameClass) -> Option<(usize, usize)> {
+fn unquoted_value(
+    bytes: &[u8],
+    p: usize,
+    mode: Unquoted,
+    class: NameClass,
+) -> Option<(usize, usize)> {
     let limit = bytes.len().min(p + 1024);
     if class == NameClass::Mnemonic {
         // The phrase runs to the end of the line (or a ` #` comment).
@@ -556,6 +772,7 @@ fn unquoted_value(bytes: &[u8], p: usize, mode: Unquoted, class: NameClass) -> O
             || b >= 0x80
             || matches!(b, b'"' | b'\'' | b'`' | b'<' | b'>')
             || (mode == Unquoted::Strict && matches!(b, b',' | b';' | b')' | b'(' | b'}' | b']'))
+            || (mode == Unquoted::Query && matches!(b, b'&' | b'#' | b')' | b'$' | b'{' | b'}'))
     };
     let mut e = p;
     while e < limit && !stop(bytes[e]) {
@@ -575,8 +792,11 @@ fn unquoted_value(bytes: &[u8], p: usize, mode: Unquoted, class: NameClass) -> O
     }
     if mode == Unquoted::Strict {
         // Code-looking values: member access or a plain identifier.
-        let member = v.windows(2).any(|w| w[0] == b'.' && w[1].is_ascii_alphabetic())
-            && v.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$'));
+        let member = v
+            .windows(2)
+            .any(|w| w[0] == b'.' && w[1].is_ascii_alphabetic())
+            && v.iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$'));
         if member || !v.iter().any(u8::is_ascii_digit) {
             return None;
         }
@@ -734,7 +954,11 @@ pub(crate) fn assignment_at(bytes: &[u8], i: usize, file: FileKind, hits: &mut V
         if matches!(word, b"string" | b"String" | b"str" | b"any" | b"unknown") {
             let j = skip_back_spaces(bytes, ns);
             if j > 0 && bytes[j - 1] == b':' {
-                let j = if j > 1 && bytes[j - 2] == b'?' { j - 1 } else { j };
+                let j = if j > 1 && bytes[j - 2] == b'?' {
+                    j - 1
+                } else {
+                    j
+                };
                 match name_before(bytes, j - 1) {
                     Some((s, e, _)) => {
                         ns = s;
@@ -777,15 +1001,17 @@ pub(crate) fn assignment_at(bytes: &[u8], i: usize, file: FileKind, hits: &mut V
         return;
     }
     let mode = match file {
+        _ if query_param => Unquoted::Query,
         FileKind::Env | FileKind::Lock => Unquoted::Literal,
         FileKind::Yaml => Unquoted::Literal,
         FileKind::Text => Unquoted::Strict,
-        FileKind::Code if query_param => Unquoted::Literal,
         FileKind::Code => Unquoted::No,
     };
     let auth_scheme = outer == Some(NameClass::Auth) && {
         let lower = bytes[p..bytes.len().min(p + 8)].to_ascii_lowercase();
-        lower.starts_with(b"bearer ") || lower.starts_with(b"basic ") || lower.starts_with(b"token ")
+        lower.starts_with(b"bearer ")
+            || lower.starts_with(b"basic ")
+            || lower.starts_with(b"token ")
     };
     if let Some(class) = outer {
         if auth_scheme {
@@ -795,21 +1021,27 @@ pub(crate) fn assignment_at(bytes: &[u8], i: usize, file: FileKind, hits: &mut V
             let e = s + bytes[s..]
                 .iter()
                 .take(1024)
-                .take_while(|&&c| !c.is_ascii_whitespace() && !matches!(c, b'"' | b'\'' | b'`' | b','))
+                .take_while(|&&c| {
+                    !c.is_ascii_whitespace() && !matches!(c, b'"' | b'\'' | b'`' | b',')
+                })
                 .count();
             if e > s {
-                push_eval(NameClass::Generic { token_last: false }, bytes, (s, e), hits);
+                push_eval(
+                    NameClass::Generic { token_last: false },
+                    bytes,
+                    (s, e),
+                    hits,
+                );
             }
             return;
         }
-        let starts_expr = bytes[p].is_ascii_alphabetic() || bytes[p] == b'_' || bytes[p] == b'$';
-        if mode != Unquoted::No && !(mode == Unquoted::Strict && starts_expr && bytes[p] != b'$') {
+        if mode != Unquoted::No {
             if let Some(span) = unquoted_value(bytes, p, mode, class) {
                 push_eval(class, bytes, span, hits);
                 return;
             }
         }
-        if mode == Unquoted::Strict || mode == Unquoted::No {
+        if matches!(mode, Unquoted::Strict | Unquoted::No) {
             let (lit, inner) = fallback_literal(bytes, p);
             if let Some(lit) = lit {
                 let class = best(Some(class), inner.and_then(|n| class_of(bytes, n)));
@@ -887,7 +1119,10 @@ mod tests {
         use NameClass::*;
         assert_eq!(classify(b"API_KEY"), Some(Generic { token_last: false }));
         assert_eq!(classify(b"accessToken"), Some(Generic { token_last: true }));
-        assert_eq!(classify(b"clientSecret"), Some(Generic { token_last: false }));
+        assert_eq!(
+            classify(b"clientSecret"),
+            Some(Generic { token_last: false })
+        );
         assert_eq!(classify(b"DB_PASSWORD"), Some(Password));
         assert_eq!(classify(b"password"), Some(Password));
         assert_eq!(classify(b"AWS_SECRET_ACCESS_KEY"), Some(AwsSecret));

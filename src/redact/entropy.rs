@@ -149,7 +149,10 @@ pub(crate) fn looks_random(body: &[u8], min_entropy: f64) -> bool {
 }
 
 fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.len() >= needle.len() && hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+    hay.len() >= needle.len()
+        && hay
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -159,27 +162,80 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 /// Whole words (split on punctuation) that mark any value as a placeholder.
 /// At least four letters, so a random base64url key never splits into one.
 const STRICT_WORDS: &[&str] = &[
-    "your", "yours", "example", "examples", "sample", "placeholder", "dummy", "changeme",
-    "replace", "insert", "here", "redacted", "test", "testing", "fake", "mock", "fixme", "todo",
+    "your",
+    "yours",
+    "example",
+    "examples",
+    "sample",
+    "placeholder",
+    "dummy",
+    "changeme",
+    "replace",
+    "insert",
+    "here",
+    "redacted",
+    "test",
+    "testing",
+    "fake",
+    "mock",
+    "fixme",
+    "todo",
 ];
 
 /// Short words that only mark a placeholder in an assignment value.
 const LOOSE_WORDS: &[&str] = &[
-    "my", "xxx", "none", "null", "undefined", "empty", "secret", "token", "key", "api",
-    "password", "value", "default", "foo", "bar", "abc", "change",
+    "my",
+    "xxx",
+    "none",
+    "null",
+    "undefined",
+    "empty",
+    "secret",
+    "token",
+    "key",
+    "api",
+    "password",
+    "value",
+    "default",
+    "foo",
+    "bar",
+    "abc",
+    "change",
 ];
 
 /// Substrings that mark a value as a placeholder, whatever the case. Long
 /// enough that a random token essentially never contains them.
 const PLACEHOLDER_SUBSTRINGS_CI: &[&[u8]] = &[
-    b"example", b"placeholder", b"changeme", b"change_me", b"redacted", b"dummy", b"insert_",
-    b"replace_", b"your_", b"your-", b"_here", b"-here",
+    b"example",
+    b"placeholder",
+    b"changeme",
+    b"change_me",
+    b"redacted",
+    b"dummy",
+    b"insert_",
+    b"replace_",
+    b"your_",
+    b"your-",
+    b"_here",
+    b"-here",
 ];
 
 /// Markers that never appear in a real token: templates, elisions, masks.
 const PLACEHOLDER_MARKERS: &[&[u8]] = &[
-    b"xxxx", b"XXXX", b"****", b"...", "\u{2026}".as_bytes(), b"${", b"{{", b"}}", b"<", b">",
-    b"%s", b"#{", b"0000000000", b"REDACTED",
+    b"xxxx",
+    b"XXXX",
+    b"****",
+    b"...",
+    "\u{2026}".as_bytes(),
+    b"${",
+    b"{{",
+    b"}}",
+    b"<",
+    b">",
+    b"%s",
+    b"#{",
+    b"0000000000",
+    b"REDACTED",
 ];
 
 /// Strict placeholder test for bodies that follow a strong provider prefix:
@@ -211,10 +267,16 @@ pub(crate) fn is_placeholder_loose(value: &[u8]) -> bool {
     if is_placeholder_strict(value) {
         return true;
     }
-    if matches!(value.first(), Some(b'$' | b'%' | b'{' | b'[' | b'(' | b'@' | b'!' | b'&' | b'*')) {
+    if matches!(
+        value.first(),
+        Some(b'$' | b'%' | b'{' | b'[' | b'(' | b'@' | b'!' | b'&' | b'*')
+    ) {
         return true;
     }
-    has_word(value, LOOSE_WORDS) || PLACEHOLDER_SUBSTRINGS_CI.iter().any(|s| contains_ci(value, s))
+    has_word(value, LOOSE_WORDS)
+        || PLACEHOLDER_SUBSTRINGS_CI
+            .iter()
+            .any(|s| contains_ci(value, s))
 }
 
 /// `CONSTANT_CASE`, `camelCase`, `PascalCase`, `snake_case`, `kebab-case`
@@ -237,10 +299,7 @@ pub(crate) fn is_identifier_like(value: &[u8]) -> bool {
 }
 
 fn segment_is_wordish(seg: &[u8]) -> bool {
-    let letters_end = seg
-        .iter()
-        .position(u8::is_ascii_digit)
-        .unwrap_or(seg.len());
+    let letters_end = seg.iter().position(u8::is_ascii_digit).unwrap_or(seg.len());
     let (letters, digits) = seg.split_at(letters_end);
     if !digits.iter().all(u8::is_ascii_digit) || digits.len() > 4 {
         return false;
@@ -371,7 +430,14 @@ mod tests {
 
     #[test]
     fn identifiers_and_slugs() {
-        for v in ["OPENAI_API_KEY", "apiKey", "userPassword", "config.apiKey", "toX", "Bearer"] {
+        for v in [
+            "OPENAI_API_KEY",
+            "apiKey",
+            "userPassword",
+            "config.apiKey",
+            "toX",
+            "Bearer",
+        ] {
             assert!(is_identifier_like(v.as_bytes()), "{v}");
         }
         for v in ["q7Zk2pLx9vB4mW8rT1yH", "aBcDeFgHiJkLmN", "x9f8e7d6c5b4"] {

@@ -230,7 +230,8 @@ impl FileKind {
             "procfile",
             "makefile",
         ];
-        if name.starts_with(".env") || ENV_NAMES.contains(&name.as_str()) || name.ends_with(".env") {
+        if name.starts_with(".env") || ENV_NAMES.contains(&name.as_str()) || name.ends_with(".env")
+        {
             return FileKind::Env;
         }
         let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
@@ -294,7 +295,10 @@ fn resolve(mut hits: Vec<Hit>, text: &str) -> Vec<Finding> {
             .range(..=h.start)
             .next_back()
             .is_some_and(|(_, &(end, _))| end > h.start);
-        let after = taken.range(h.start..).next().is_some_and(|(&s, _)| s < h.end);
+        let after = taken
+            .range(h.start..)
+            .next()
+            .is_some_and(|(&s, _)| s < h.end);
         if !before && !after {
             taken.insert(h.start, (h.end, h.kind));
         }
@@ -336,30 +340,51 @@ fn keypair_file(bytes: &[u8], path: Option<&str>, hits: &mut Vec<Hit>) {
     }
 }
 
+/// At most this many passes; each pass that finds something replaces at
+/// least one byte of non-placeholder text, so real inputs settle in one or
+/// two.
+const MAX_PASSES: usize = 8;
+
 /// Redact `text`: every secret becomes `<REDACTED:kind>`, surrounding syntax
 /// unchanged. See the module documentation for what is found and kept.
+///
+/// The result is a fixed point: the redacted text is scanned again until
+/// nothing more is found, so a value that was hidden behind an overlapping
+/// match is not left behind, and `redact_text(redact_text(x).text)` returns
+/// the same text with empty counts.
 pub fn redact_text(text: &str, path: Option<&str>, options: &RedactionOptions) -> Redacted {
-    let findings = find_secrets(text, path, options);
-    if findings.is_empty() {
-        return Redacted {
-            text: text.to_owned(),
-            counts: BTreeMap::new(),
-        };
-    }
-    let mut out = String::with_capacity(text.len() + findings.len() * 8);
     let mut counts = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for _ in 0..MAX_PASSES {
+        let input = current.as_deref().unwrap_or(text);
+        let findings = find_secrets(input, path, options);
+        if findings.is_empty() {
+            break;
+        }
+        let next = apply(input, &findings, &mut counts);
+        current = Some(next);
+    }
+    Redacted {
+        text: current.unwrap_or_else(|| text.to_owned()),
+        counts,
+    }
+}
+
+/// Replace `findings` (sorted, disjoint) in `text`, counting them.
+fn apply(text: &str, findings: &[Finding], counts: &mut BTreeMap<String, u32>) -> String {
+    let mut out = String::with_capacity(text.len() + findings.len() * 8);
     let mut pos = 0;
-    for f in &findings {
+    for f in findings {
         out.push_str(&text[pos..f.start]);
         out.push_str("<REDACTED:");
         out.push_str(f.kind.as_str());
         out.push('>');
         pos = f.end;
-        let c: &mut u32 = counts.entry(f.kind.as_str().to_owned()).or_insert(0);
+        let c = counts.entry(f.kind.as_str().to_owned()).or_insert(0u32);
         *c = c.saturating_add(1);
     }
     out.push_str(&text[pos..]);
-    Redacted { text: out, counts }
+    out
 }
 
 /// Add the counts of `from` into `into`.

@@ -109,7 +109,17 @@ pub(crate) fn phone_may_follow(prev: Option<u8>) -> bool {
             !(b.is_ascii_alphanumeric()
                 || matches!(
                     b,
-                    b'_' | b'.' | b'-' | b'/' | b'@' | b'$' | b'#' | b'\\' | b'+' | b'%' | b'&' | b'*'
+                    b'_' | b'.'
+                        | b'-'
+                        | b'/'
+                        | b'@'
+                        | b'$'
+                        | b'#'
+                        | b'\\'
+                        | b'+'
+                        | b'%'
+                        | b'&'
+                        | b'*'
                 ))
         }
     }
@@ -127,9 +137,9 @@ fn phone_may_end(bytes: &[u8], end: usize) -> bool {
 }
 
 fn digits_at(bytes: &[u8], p: usize) -> usize {
-    bytes
-        .get(p..)
-        .map_or(0, |s| s.iter().take(16).take_while(|b| b.is_ascii_digit()).count())
+    bytes.get(p..).map_or(0, |s| {
+        s.iter().take(16).take_while(|b| b.is_ascii_digit()).count()
+    })
 }
 
 /// An international number at `i` (`+` then 8-15 digits in groups of at most
@@ -177,7 +187,9 @@ pub(crate) fn international_phone_at(bytes: &[u8], i: usize) -> Option<usize> {
             Some(b'(') => p,
             _ => break,
         };
-        let follows = bytes.get(next).is_some_and(|b| b.is_ascii_digit() || *b == b'(');
+        let follows = bytes
+            .get(next)
+            .is_some_and(|b| b.is_ascii_digit() || *b == b'(');
         if !follows {
             break;
         }
@@ -203,7 +215,9 @@ pub(crate) fn nanp_phone_at(bytes: &[u8], i: usize) -> Option<usize> {
     let mut p = i;
     if bytes.get(p) == Some(&b'1')
         && matches!(bytes.get(p + 1), Some(b'-' | b' ' | b'.'))
-        && bytes.get(p + 2).is_some_and(|b| b.is_ascii_digit() || *b == b'(')
+        && bytes
+            .get(p + 2)
+            .is_some_and(|b| b.is_ascii_digit() || *b == b'(')
     {
         p += 2;
     }
@@ -263,8 +277,14 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(email("mail jane.doe@example.com now"), Some("jane.doe@example.com"));
-        assert_eq!(email("\"a+b@sub.example.org\""), Some("a+b@sub.example.org"));
+        assert_eq!(
+            email("mail jane.doe@example.com now"),
+            Some("jane.doe@example.com")
+        );
+        assert_eq!(
+            email("\"a+b@sub.example.org\""),
+            Some("a+b@sub.example.org")
+        );
         assert_eq!(email("import x from '@elizaos/core'"), None);
         assert_eq!(email("@Injectable()"), None);
         assert_eq!(email("user@host"), None);

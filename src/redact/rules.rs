@@ -105,15 +105,42 @@ pub(crate) const PREFIX_RULES: &[PrefixRule] = &[
     rule(K::GitlabToken, "gldt-", Base64Url, 20, 64),
     rule(K::GitlabToken, "glrt-", Base64Url, 20, 64),
     // Slack bot / user / workspace / refresh / legacy / config / app tokens.
-    with_entropy(with_digit(rule(K::SlackToken, "xoxb-", AlnumDash, 10, 255)), 2.5),
-    with_entropy(with_digit(rule(K::SlackToken, "xoxp-", AlnumDash, 10, 255)), 2.5),
-    with_entropy(with_digit(rule(K::SlackToken, "xoxa-", AlnumDash, 10, 255)), 2.5),
-    with_entropy(with_digit(rule(K::SlackToken, "xoxr-", AlnumDash, 10, 255)), 2.5),
-    with_entropy(with_digit(rule(K::SlackToken, "xoxs-", AlnumDash, 10, 255)), 2.5),
-    with_entropy(with_digit(rule(K::SlackToken, "xoxe-", AlnumDash, 10, 255)), 2.5),
-    with_entropy(with_digit(rule(K::SlackToken, "xoxo-", AlnumDash, 10, 255)), 2.5),
-    with_entropy(with_digit(rule(K::SlackToken, "xoxe.xox", Base64UrlDot, 20, 255)), 2.5),
-    with_entropy(with_digit(rule(K::SlackToken, "xapp-", AlnumDash, 20, 255)), 2.5),
+    with_entropy(
+        with_digit(rule(K::SlackToken, "xoxb-", AlnumDash, 10, 255)),
+        2.5,
+    ),
+    with_entropy(
+        with_digit(rule(K::SlackToken, "xoxp-", AlnumDash, 10, 255)),
+        2.5,
+    ),
+    with_entropy(
+        with_digit(rule(K::SlackToken, "xoxa-", AlnumDash, 10, 255)),
+        2.5,
+    ),
+    with_entropy(
+        with_digit(rule(K::SlackToken, "xoxr-", AlnumDash, 10, 255)),
+        2.5,
+    ),
+    with_entropy(
+        with_digit(rule(K::SlackToken, "xoxs-", AlnumDash, 10, 255)),
+        2.5,
+    ),
+    with_entropy(
+        with_digit(rule(K::SlackToken, "xoxe-", AlnumDash, 10, 255)),
+        2.5,
+    ),
+    with_entropy(
+        with_digit(rule(K::SlackToken, "xoxo-", AlnumDash, 10, 255)),
+        2.5,
+    ),
+    with_entropy(
+        with_digit(rule(K::SlackToken, "xoxe.xox", Base64UrlDot, 20, 255)),
+        2.5,
+    ),
+    with_entropy(
+        with_digit(rule(K::SlackToken, "xapp-", AlnumDash, 20, 255)),
+        2.5,
+    ),
     // npm automation / publish tokens: npm_ + 36 alnum.
     rule(K::NpmToken, "npm_", Alnum, 36, 36),
     // SendGrid: SG. + 22 + . + 43.

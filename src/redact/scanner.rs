@@ -129,9 +129,17 @@ fn word_at(bytes: &[u8], i: usize, ctx: &Context, hits: &mut Vec<Hit>) -> Option
     let b = bytes[i];
     if !at_word_start(bytes, i) {
         // `api.telegram.org/bot<id>:<token>`
-        if b.is_ascii_digit() && i >= 3 && &bytes[i - 3..i] == b"bot" && !bytes[i - 1].is_ascii_digit()
+        if b.is_ascii_digit()
+            && i >= 3
+            && &bytes[i - 3..i] == b"bot"
+            && !bytes[i - 1].is_ascii_digit()
         {
-            return push(hits, i, telegram_at(bytes, i), super::SecretKind::TelegramBotToken);
+            return push(
+                hits,
+                i,
+                telegram_at(bytes, i),
+                super::SecretKind::TelegramBotToken,
+            );
         }
         return None;
     }
@@ -145,7 +153,12 @@ fn word_at(bytes: &[u8], i: usize, ctx: &Context, hits: &mut Vec<Hit>) -> Option
         b'e' if bytes[i..].starts_with(b"eyJ") => {
             push(hits, i, jwt_at(bytes, i), super::SecretKind::Jwt)
         }
-        b'M' | b'N' | b'O' => push(hits, i, discord_bot_at(bytes, i), super::SecretKind::DiscordBotToken),
+        b'M' | b'N' | b'O' => push(
+            hits,
+            i,
+            discord_bot_at(bytes, i),
+            super::SecretKind::DiscordBotToken,
+        ),
         b'0'..=b'9' => {
             if let Some(end) = telegram_at(bytes, i) {
                 hits.push(Hit::new(i, end, super::SecretKind::TelegramBotToken));
@@ -166,7 +179,12 @@ fn word_at(bytes: &[u8], i: usize, ctx: &Context, hits: &mut Vec<Hit>) -> Option
     }
 }
 
-fn push(hits: &mut Vec<Hit>, start: usize, end: Option<usize>, kind: super::SecretKind) -> Option<usize> {
+fn push(
+    hits: &mut Vec<Hit>,
+    start: usize,
+    end: Option<usize>,
+    kind: super::SecretKind,
+) -> Option<usize> {
     let end = end?;
     hits.push(Hit::new(start, end, kind));
     Some(end)

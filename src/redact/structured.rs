@@ -185,7 +185,11 @@ pub(crate) fn pem_at(bytes: &[u8], i: usize, state: &mut PemState) -> Option<usi
 /// header.
 fn unterminated_end(bytes: &[u8], header_end: usize) -> usize {
     let is_b64 = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'\\');
-    let mut end = header_end + bytes[header_end..].iter().take_while(|&&b| is_b64(b)).count();
+    let mut end = header_end
+        + bytes[header_end..]
+            .iter()
+            .take_while(|&&b| is_b64(b))
+            .count();
     loop {
         let line_start = match bytes.get(end) {
             Some(b'\n') => end + 1,
@@ -198,7 +202,10 @@ fn unterminated_end(bytes: &[u8], header_end: usize) -> usize {
             .unwrap_or(bytes.len() - line_start);
         let line = &bytes[line_start..line_start + line_len];
         let trimmed = line.strip_suffix(b"\r").unwrap_or(line);
-        let trimmed_start = trimmed.iter().take_while(|b| **b == b' ' || **b == b'\t').count();
+        let trimmed_start = trimmed
+            .iter()
+            .take_while(|b| **b == b' ' || **b == b'\t')
+            .count();
         let content = &trimmed[trimmed_start..];
         let ok = !content.is_empty()
             && (content.iter().all(|&b| is_b64(b))
@@ -232,7 +239,10 @@ const URL_PASSWORD_DEFAULTS: &[&str] = &[
 
 fn url_password_is_placeholder(pass: &[u8]) -> bool {
     if pass.is_empty()
-        || matches!(pass[0], b'$' | b'{' | b'<' | b'%' | b'*' | b'[' | b':' | b'@')
+        || matches!(
+            pass[0],
+            b'$' | b'{' | b'<' | b'%' | b'*' | b'[' | b':' | b'@'
+        )
         || is_placeholder_strict(pass)
     {
         return true;
@@ -305,11 +315,17 @@ pub(crate) fn url_at(bytes: &[u8], colon: usize, hits: &mut Vec<Hit>) {
             let body_len = bytes[body_start..]
                 .iter()
                 .take(256)
-                .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'+' | b'-'))
+                .take_while(|&&b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'+' | b'-')
+                })
                 .count();
             let body = &bytes[body_start..body_start + body_len];
             if body_len >= 20 && !is_placeholder_strict(body) && looks_random(body, 3.0) {
-                hits.push(Hit::new(scheme_start, body_start + body_len, SecretKind::SlackWebhook));
+                hits.push(Hit::new(
+                    scheme_start,
+                    body_start + body_len,
+                    SecretKind::SlackWebhook,
+                ));
             }
         }
     } else if DISCORD_HOSTS.iter().any(|h| host.eq_ignore_ascii_case(h)) {

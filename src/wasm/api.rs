@@ -5,10 +5,12 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::capture::Selftune;
+use crate::config::redaction_options_from_json;
 use crate::config::SelftuneConfig;
 use crate::error::SelftuneError;
 use crate::event::ExampleKind;
+use crate::handle::Selftune;
+use crate::redact;
 use crate::wasm::convert::{from_js, to_js};
 use crate::wasm::error::to_js_error;
 use crate::wasm::host::{check_host, JsHost};
@@ -62,6 +64,37 @@ impl SelftuneCore {
         })
     }
 
+    /// Removes one example, and sightings of duplicates of it, from the log for good.
+    #[wasm_bindgen(unchecked_return_type = "Promise<ForgetResult>")]
+    pub fn forget(
+        &self,
+        #[wasm_bindgen(js_name = exampleId)] example_id: String,
+    ) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        wasm_bindgen_futures::future_to_promise(async move {
+            to_js(&inner.forget(&example_id).await.map_err(to_js_error)?)
+        })
+    }
+
+    /// Removes day partitions older than `retentionDays` (this also runs on open and daily).
+    #[wasm_bindgen(js_name = applyRetention, unchecked_return_type = "Promise<RetentionReport>")]
+    pub fn apply_retention(&self) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        wasm_bindgen_futures::future_to_promise(async move {
+            to_js(&inner.apply_retention().await.map_err(to_js_error)?)
+        })
+    }
+
+    /// The audit log, oldest first; with `limit`, only the newest entries.
+    #[wasm_bindgen(unchecked_return_type = "Promise<AuditEntry[]>")]
+    pub fn audit(&self, limit: Option<u32>) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        wasm_bindgen_futures::future_to_promise(async move {
+            let entries = inner.audit(limit.map(|n| n as usize)).await;
+            to_js(&entries.map_err(to_js_error)?)
+        })
+    }
+
     /// The configuration in force, with defaults filled in.
     #[wasm_bindgen(unchecked_return_type = "SelftuneConfig")]
     pub fn config(&self) -> Result<JsValue, JsValue> {
@@ -81,4 +114,17 @@ impl SelftuneCore {
             to_js(&result.map_err(to_js_error)?)
         })
     }
+}
+
+/// Redacts secrets (and, by default, e-mail addresses and phone numbers) from one text. `path`
+/// names the file the text comes from, when it is one (`.env` files get their own rules).
+#[wasm_bindgen(js_name = redactText, unchecked_return_type = "RedactedText")]
+pub fn redact_text(
+    text: &str,
+    path: Option<String>,
+    #[wasm_bindgen(unchecked_param_type = "RedactionOptions | undefined")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let options = from_js(&options, SelftuneError::invalid_config)?;
+    let options = redaction_options_from_json(options).map_err(to_js_error)?;
+    to_js(&redact::redact_text(text, path.as_deref(), &options))
 }

@@ -192,3 +192,24 @@ pub fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
     }
     outputs.into_iter().map(Option::unwrap).collect()
 }
+
+/// Runs two different futures concurrently, polling them in turn.
+pub fn join2<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let mut a = std::pin::pin!(a);
+    let mut b = std::pin::pin!(b);
+    let (mut out_a, mut out_b) = (None, None);
+    let mut cx = Context::from_waker(Waker::noop());
+    while out_a.is_none() || out_b.is_none() {
+        if out_a.is_none() {
+            if let Poll::Ready(value) = a.as_mut().poll(&mut cx) {
+                out_a = Some(value);
+            }
+        }
+        if out_b.is_none() {
+            if let Poll::Ready(value) = b.as_mut().poll(&mut cx) {
+                out_b = Some(value);
+            }
+        }
+    }
+    (out_a.unwrap(), out_b.unwrap())
+}
