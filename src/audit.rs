@@ -42,8 +42,9 @@ pub enum AuditEvent {
     Pruned { partition: String, examples: u64 },
 }
 
+/// One audit line: `{ at, op, ... }` (its TypeScript type is declared by hand in `wasm/types.rs`,
+/// since a flattened union cannot be an interface).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
     /// Milliseconds since the Unix epoch.

@@ -19,12 +19,15 @@ Commands:
   ingest FILE     feed recorded events (JSONL: {"event": "plugin-success" | "mcp-success", "payload": {...}})
                   through the live capture path and report what was stored
   stats           summarize the example log
+  audit           print the audit log (one line per operation, no content)
+  forget ID       remove one example (and sightings of duplicates of it) for good
   demo            ingest the bundled sample events into a fresh folder and summarize them
   help            show this text
 
 Options:
   --data-dir DIR  where the example log lives (default: $TRAINING_DATA_DIR, else ./training-data;
                   demo: a new temporary folder)
+  --limit N       audit: only the newest N entries
   --json          print one JSON object instead of text
 `;
 
@@ -33,6 +36,7 @@ const SAMPLE_EVENTS = fileURLToPath(new URL("../samples/events.jsonl", import.me
 interface Options {
   json: boolean;
   dataDir?: string;
+  limit?: number;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -44,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
       options: {
         json: { type: "boolean", default: false },
         "data-dir": { type: "string" },
+        limit: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -52,6 +57,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const [command, ...rest] = parsed.positionals;
   const options: Options = { json: parsed.values.json ?? false, dataDir: parsed.values["data-dir"] };
+  if (parsed.values.limit !== undefined) {
+    const limit = Number(parsed.values.limit);
+    if (!Number.isInteger(limit) || limit < 1) return usageError("--limit must be a whole number of at least 1");
+    options.limit = limit;
+  }
   if (parsed.values.help || command === undefined || command === "help") {
     process.stdout.write(USAGE);
     return command === undefined && !parsed.values.help ? 2 : 0;
@@ -63,6 +73,12 @@ async function main(argv: string[]): Promise<number> {
     case "stats":
       if (rest.length !== 0) return usageError("stats takes no arguments");
       return stats(options);
+    case "audit":
+      if (rest.length !== 0) return usageError("audit takes no arguments");
+      return audit(options);
+    case "forget":
+      if (rest.length !== 1) return usageError("forget takes exactly one example ID");
+      return forget(rest[0], options);
     case "demo":
       if (rest.length !== 0) return usageError("demo takes no arguments");
       return demo(options);
@@ -94,6 +110,33 @@ async function stats(options: Options): Promise<number> {
   if (options.json) print({ dataDir, ...summary });
   else process.stdout.write(formatStats(dataDir, summary));
   return 0;
+}
+
+async function audit(options: Options): Promise<number> {
+  const dataDir = options.dataDir ?? defaultDataDir();
+  const entries = await (await open(dataDir)).audit(options.limit);
+  if (options.json) {
+    print({ dataDir, entries });
+    return 0;
+  }
+  for (const entry of entries) {
+    const { at, op, ...details } = entry as unknown as { at: number; op: string } & Record<string, unknown>;
+    const fields = Object.entries(details)
+      .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+      .join(" ");
+    process.stdout.write(`${new Date(at).toISOString()}  ${op.padEnd(10)} ${fields}\n`);
+  }
+  if (entries.length === 0) process.stdout.write(`The audit log in ${dataDir} is empty.\n`);
+  return 0;
+}
+
+async function forget(exampleId: string, options: Options): Promise<number> {
+  const dataDir = options.dataDir ?? defaultDataDir();
+  const result = await (await open(dataDir)).forget(exampleId);
+  if (options.json) print({ dataDir, ...result });
+  else if (result.forgotten) process.stdout.write(`Forgot ${exampleId} (${result.removedLines} log lines removed).\n`);
+  else process.stdout.write(`No example ${exampleId} in ${dataDir}.\n`);
+  return result.forgotten ? 0 : 1;
 }
 
 async function demo(options: Options): Promise<number> {

@@ -7,7 +7,13 @@ const require = createRequire(import.meta.url);
 export const core: typeof WasmCore = require("../wasm/selftune.js");
 
 export type {
+  AuditEntry,
+  AuditEvent,
   CaptureResult,
+  ForgetResult,
+  RedactedText,
+  RedactionOptions,
+  RetentionReport,
   Dependencies,
   ExampleKind,
   ExampleRecord,

@@ -1,5 +1,6 @@
 export { Selftune } from "./selftune.js";
 export { isSelftuneError } from "./errors.js";
+export { redactText } from "./redact.js";
 export type { SelftuneError } from "./errors.js";
 export { createNodeHost, defaultDataDir, stderrLogger, DEFAULT_DATA_DIR } from "./hosts/node.js";
 export type { NodeHostOptions, Logger, LogLevel } from "./hosts/node.js";
@@ -10,7 +11,13 @@ export type { FileStorageOptions } from "./hosts/fs-storage.js";
 export { ingestFile, ingestLines } from "./ingest.js";
 export type { IngestReport, IngestProblem, RecordedEvent } from "./ingest.js";
 export type {
+  AuditEntry,
+  AuditEvent,
   CaptureResult,
+  ForgetResult,
+  RedactedText,
+  RedactionOptions,
+  RetentionReport,
   Dependencies,
   ExampleKind,
   ExampleRecord,

@@ -49,8 +49,9 @@ export async function ingestLines(
     let recorded: unknown;
     try {
       recorded = JSON.parse(line);
-    } catch (error) {
-      reject(lineNumber, "invalid_json", `not JSON: ${(error as Error).message}`);
+    } catch {
+      // JSON.parse's message quotes the line, which may hold a secret: say only where it broke.
+      reject(lineNumber, "invalid_json", "not valid JSON");
       continue;
     }
     const kind = (recorded as { event?: unknown } | null)?.event;
@@ -59,7 +60,7 @@ export async function ingestLines(
       reject(
         lineNumber,
         "unknown_event",
-        `"event" must be "plugin-success" or "mcp-success", got ${JSON.stringify(kind) ?? "nothing"}`,
+        `"event" must be "plugin-success" or "mcp-success", got ${describeKind(kind)}`,
       );
       continue;
     }
@@ -80,6 +81,13 @@ export async function ingestLines(
     }
   }
   return report;
+}
+
+/** Names a wrong `event` value without echoing arbitrary text. */
+function describeKind(kind: unknown): string {
+  if (kind === undefined) return "nothing";
+  if (typeof kind === "string" && /^[\w.-]{1,40}$/.test(kind)) return JSON.stringify(kind);
+  return `a ${typeof kind === "string" ? "longer string" : typeof kind}`;
 }
 
 /** Ingests a JSONL file of recorded events. */

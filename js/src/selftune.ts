@@ -1,6 +1,9 @@
 import { core } from "./core.js";
 import type {
+  AuditEntry,
   CaptureResult,
+  ForgetResult,
+  RetentionReport,
   LogStats,
   McpEvent,
   PluginEvent,
@@ -44,6 +47,24 @@ export class Selftune {
   /** A summary of the example log. */
   stats(): Promise<LogStats> {
     return this.inner.stats();
+  }
+
+  /**
+   * Removes one example, and sightings of duplicates of it, from the log for good. Its content
+   * hash is kept as a tombstone, so the same content is not captured again.
+   */
+  forget(exampleId: string): Promise<ForgetResult> {
+    return this.inner.forget(exampleId);
+  }
+
+  /** Removes day partitions older than `retentionDays` (also done on create and daily). */
+  applyRetention(): Promise<RetentionReport> {
+    return this.inner.applyRetention();
+  }
+
+  /** The audit log, oldest first; with `limit`, only the newest entries. */
+  audit(limit?: number): Promise<AuditEntry[]> {
+    return this.inner.audit(limit);
   }
 
   /** The configuration in force, defaults filled in. */

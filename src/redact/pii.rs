@@ -120,6 +120,10 @@ pub(crate) fn phone_may_follow(prev: Option<u8>) -> bool {
                         | b'%'
                         | b'&'
                         | b'*'
+                        | b')'
+                        | b']'
+                        | b'^'
+                        | b'|'
                 ))
         }
     }
@@ -134,6 +138,22 @@ fn phone_may_end(bytes: &[u8], end: usize) -> bool {
         Some(b'-' | b'.' | b'/' | b':') => !bytes.get(end + 1).is_some_and(u8::is_ascii_digit),
         Some(_) => true,
     }
+}
+
+/// Real numbers use several different digits and do not count up or down
+/// (`+1234567890`, `(999) 999-9999` and `+15555555555` are test data).
+fn plausible_digits(number: &[u8]) -> bool {
+    let digits: Vec<u8> = number.iter().copied().filter(u8::is_ascii_digit).collect();
+    let mut seen = [false; 10];
+    for &d in &digits {
+        seen[usize::from(d - b'0')] = true;
+    }
+    let pairs = digits.len().saturating_sub(1).max(1);
+    let steps = digits
+        .windows(2)
+        .filter(|w| w[0].abs_diff(w[1]) <= 1)
+        .count();
+    seen.iter().filter(|&&s| s).count() >= 3 && steps * 5 < pairs * 4
 }
 
 fn digits_at(bytes: &[u8], p: usize) -> usize {
@@ -204,7 +224,8 @@ pub(crate) fn international_phone_at(bytes: &[u8], i: usize) -> Option<usize> {
         (8..=15).contains(&total) && lens[0] <= 4
     };
     let date_like = groups == 3 && lens[..3] == [4, 2, 2];
-    (ok && !date_like && phone_may_end(bytes, end)).then_some(end)
+    (ok && !date_like && phone_may_end(bytes, end) && plausible_digits(&bytes[i..end]))
+        .then_some(end)
 }
 
 /// A North-American number at `i`: `(415) 555-2671`, `415-555-2671`,
@@ -263,7 +284,7 @@ pub(crate) fn nanp_phone_at(bytes: &[u8], i: usize) -> Option<usize> {
         return None;
     }
     let end = p + 4;
-    phone_may_end(bytes, end).then_some(end)
+    (phone_may_end(bytes, end) && plausible_digits(&bytes[i..end])).then_some(end)
 }
 
 #[cfg(test)]
@@ -319,6 +340,9 @@ mod tests {
         assert_eq!(nanp("123-456-7890"), None);
         assert_eq!(nanp("415-555-0123-99"), None);
         assert_eq!(nanp("415.555.0123.1"), None);
+        assert_eq!(nanp("(999) 999-9999"), None);
+        assert_eq!(intl("+1234567890"), None);
+        assert_eq!(intl("+15555555555"), None);
         assert_eq!(nanp("415-555.0123"), None);
     }
 }

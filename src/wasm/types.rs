@@ -21,6 +21,9 @@ export type SelftuneErrorCode =
   | "storage"
   | "invalid_host";
 
+/** One line of the audit log. */
+export type AuditEntry = { at: number } & AuditEvent;
+
 /** What `redactText` replaces besides credentials (both default to true). */
 export interface RedactionOptions {
   redactEmails?: boolean;

@@ -44,3 +44,16 @@ export function runCli(args, options = {}) {
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** A deterministic pseudo-random string over `alphabet`: stands in for a token body in tests. */
+export function fakeToken(length, seed = 7, alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") {
+  let state = seed >>> 0 || 1;
+  let out = "";
+  for (let i = 0; i < length; i += 1) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    out += alphabet[(state >>> 0) % alphabet.length];
+  }
+  return out;
+}
