@@ -5,638 +5,10 @@
 //!
 //! Only the value is replaced; the name, quotes and separator stay.
 
-use super::entropy::{
-    is_base58, is_evm_address, is_hex, is_identifier_like, is_placeholder_loose, is_sequential,
-    is_slug, looks_random, shannon_entropy, Classes,
-};
 use super::kind::SecretKind;
+use super::names::{classify, NameClass};
+use super::values::{byte_array_64, evaluate};
 use super::{FileKind, Hit};
-
-/// What a name says about the value assigned to it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NameClass {
-    /// `*_KEY`, `*_SECRET`, `*_TOKEN`, `apiKey`, `clientSecret`, …
-    /// `token_last`: the last word is `token` (public mint addresses are
-    /// often assigned to such names, so base58 addresses are skipped).
-    Generic {
-        token_last: bool,
-    },
-    Password,
-    AwsSecret,
-    EvmKey,
-    SolanaKey,
-    Twitter,
-    Together,
-    Mnemonic,
-    /// `Authorization` header: `Bearer <token>`, `Basic <b64>`.
-    Auth,
-    /// `.npmrc` `_authToken` / `_auth`.
-    NpmAuth,
-}
-
-impl NameClass {
-    /// Classes that are more specific win when two names apply.
-    fn rank(self) -> u8 {
-        match self {
-            NameClass::Generic { .. } => 1,
-            NameClass::Auth => 2,
-            _ => 3,
-        }
-    }
-}
-
-const NAME_HINTS: &[&[u8]] = &[
-    b"key",
-    b"secret",
-    b"token",
-    b"pass",
-    b"pwd",
-    b"auth",
-    b"mnemonic",
-    b"seed",
-    b"phrase",
-    b"credential",
-    b"bearer",
-];
-
-/// Qualifiers before `key` that name a non-secret key.
-const KEY_DENY: &[&str] = &[
-    "public",
-    "publishable",
-    "pub",
-    "primary",
-    "foreign",
-    "sort",
-    "partition",
-    "cache",
-    "storage",
-    "idempotency",
-    "query",
-    "i18n",
-    "translation",
-    "route",
-    "hot",
-    "unique",
-    "map",
-    "lookup",
-    "index",
-    "dedup",
-    "dedupe",
-    "react",
-    "item",
-    "list",
-    "row",
-    "column",
-    "field",
-    "object",
-    "entry",
-    "group",
-    "state",
-    "store",
-    "local",
-    "registry",
-    "message",
-    "event",
-    "metric",
-    "label",
-    "config",
-    "setting",
-    "settings",
-    "env",
-    "name",
-    "id",
-    "type",
-    "form",
-    "table",
-    "search",
-    "hash",
-    "memory",
-    "redis",
-    "kv",
-    "prefix",
-    "file",
-    "bucket",
-    "s3",
-    "upload",
-    "composite",
-    "cursor",
-    "schema",
-    "child",
-    "parent",
-    "next",
-    "prev",
-    "keyboard",
-    "room",
-    "channel",
-    "user",
-    "session_id",
-    "dictionary",
-    "dict",
-    "emoji",
-    "icon",
-    "image",
-    "model",
-    "provider",
-    "plugin",
-    "action",
-    "service",
-    "task",
-    "job",
-    "queue",
-    "topic",
-    "cache_",
-    "component",
-    "element",
-    "node",
-    "path",
-    "request",
-    "response",
-    "tab",
-    "menu",
-    "sign_in",
-];
-
-/// Qualifiers before `token` that name a non-secret token.
-const TOKEN_DENY: &[&str] = &[
-    "page",
-    "next",
-    "continuation",
-    "cancellation",
-    "cancel",
-    "sync",
-    "pagination",
-    "max",
-    "min",
-    "num",
-    "total",
-    "count",
-    "input",
-    "output",
-    "prompt",
-    "completion",
-    "special",
-    "eos",
-    "bos",
-    "pad",
-    "unk",
-    "sep",
-    "mask",
-    "cls",
-    "stop",
-    "end",
-    "start",
-    "mint",
-    "native",
-    "base",
-    "quote",
-    "wrapped",
-    "reward",
-    "stake",
-    "gas",
-    "fee",
-    "lp",
-    "pool",
-    "target",
-    "source",
-    "from",
-    "to",
-    "in",
-    "out",
-    "pay",
-    "buy",
-    "sell",
-    "payment",
-    "erc20",
-    "spl",
-    "usdc",
-    "usdt",
-    "sol",
-    "eth",
-    "weth",
-    "meme",
-    "new",
-    "old",
-    "first",
-    "last",
-    "id",
-    "type",
-    "symbol",
-    "name",
-    "default",
-    "design",
-    "theme",
-    "color",
-    "css",
-    "style",
-    "chat",
-    "image",
-    "audio",
-    "text",
-    "cancel_",
-];
-
-const GENERIC_LAST: &[&str] = &[
-    "key",
-    "apikey",
-    "secret",
-    "token",
-    "secretkey",
-    "accesskey",
-    "accesstoken",
-    "clientsecret",
-    "credential",
-    "credentials",
-    "bearer",
-    "authtoken",
-    "privatekey",
-    "refreshtoken",
-];
-
-/// Split a name into lower-case words at `_ - . $`, spaces, camelCase humps
-/// and letter/digit changes; trailing all-digit words are dropped.
-fn name_words(name: &[u8]) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for (k, &b) in name.iter().enumerate() {
-        if !b.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
-            }
-            continue;
-        }
-        if let Some(&prev) = k.checked_sub(1).and_then(|p| name.get(p)) {
-            let next_lower = name.get(k + 1).is_some_and(u8::is_ascii_lowercase);
-            let hump = (prev.is_ascii_lowercase() && b.is_ascii_uppercase())
-                || (prev.is_ascii_uppercase() && b.is_ascii_uppercase() && next_lower)
-                || (prev.is_ascii_alphabetic() && b.is_ascii_digit())
-                || (prev.is_ascii_digit() && b.is_ascii_alphabetic());
-            if hump && !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
-            }
-        }
-        cur.push(b.to_ascii_lowercase() as char);
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    while words
-        .last()
-        .is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
-    {
-        words.pop();
-    }
-    words
-}
-
-/// Classify an assignment target name. `name` is the last `.`-segment,
-/// with leading `-`/`$` removed.
-pub(crate) fn classify(name: &[u8]) -> Option<NameClass> {
-    if name.is_empty() || name.len() > 96 {
-        return None;
-    }
-    let lower = name.to_ascii_lowercase();
-    if !NAME_HINTS
-        .iter()
-        .any(|h| lower.windows(h.len()).any(|w| w == *h))
-    {
-        return None;
-    }
-    let words = name_words(name);
-    let last = words.last()?.as_str();
-    let prev = words.len().checked_sub(2).map(|k| words[k].as_str());
-    let has = |w: &str| words.iter().any(|x| x == w);
-
-    if has("mnemonic")
-        || has("seedphrase")
-        || (has("seed") && (has("phrase") || has("words")))
-        || (has("recovery") && has("phrase"))
-    {
-        return Some(NameClass::Mnemonic);
-    }
-    if matches!(
-        last,
-        "password" | "passwd" | "pwd" | "pass" | "passphrase" | "passcode"
-    ) || (words.len() == 1 && (last.ends_with("password") || last.ends_with("passwd")))
-    {
-        if matches!(
-            prev,
-            Some("show" | "toggle" | "forgot" | "reset" | "hide" | "min" | "max")
-        ) {
-            return None;
-        }
-        return Some(NameClass::Password);
-    }
-    if name.starts_with(b"_") && (lower == b"_authtoken" || lower == b"_auth") {
-        return Some(NameClass::NpmAuth);
-    }
-    if last == "key" && prev.is_some_and(|q| KEY_DENY.contains(&q)) {
-        return None;
-    }
-    let solana = has("solana") || has("sol") || has("phantom");
-    let private_key = (has("private") && last == "key")
-        || matches!(last, "privkey" | "privatekey")
-        || words == ["pk"];
-    if private_key {
-        return Some(if solana {
-            NameClass::SolanaKey
-        } else {
-            NameClass::EvmKey
-        });
-    }
-    if solana && matches!(last, "key" | "secret" | "secretkey") {
-        return Some(NameClass::SolanaKey);
-    }
-    let n = words.len();
-    let secret_access_key = n >= 3 && words[n - 3..] == ["secret", "access", "key"];
-    if (has("aws") && has("secret")) || secret_access_key {
-        return Some(NameClass::AwsSecret);
-    }
-    let credential_last = matches!(last, "key" | "secret" | "token" | "apikey" | "bearer");
-    // `X_API_KEY` is Twitter/X; the `x-api-key` header is not.
-    let x_env = words[0] == "x" && words.len() > 1 && !name.contains(&b'-');
-    if (words[0] == "twitter" || x_env) && credential_last {
-        return Some(NameClass::Twitter);
-    }
-    if has("together") && credential_last {
-        return Some(NameClass::Together);
-    }
-    if last == "authorization" || (last == "auth" && prev == Some("x")) {
-        return Some(NameClass::Auth);
-    }
-    if !GENERIC_LAST.contains(&last) {
-        return None;
-    }
-    if last == "key" {
-        let qualifier = prev?;
-        if KEY_DENY.contains(&qualifier) {
-            return None;
-        }
-    }
-    if last == "token" {
-        if let Some(q) = prev {
-            if TOKEN_DENY.contains(&q) {
-                return None;
-            }
-        }
-    }
-    if words == ["secret", "key"] {
-        // `secretKey`: Solana keypair field or generic secret; the value decides.
-        return Some(NameClass::SolanaKey);
-    }
-    Some(NameClass::Generic {
-        token_last: last == "token",
-    })
-}
-
-/// Values that are clearly not a literal secret, whatever the name.
-fn common_reject(v: &[u8]) -> bool {
-    const REFS: &[&[u8]] = &[
-        b"process.env",
-        b"import.meta",
-        b"os.environ",
-        b"runtime.",
-        b"env(",
-        b"Deno.env",
-        b"Bun.env",
-    ];
-    let lower = v.to_ascii_lowercase();
-    v.is_empty()
-        || is_placeholder_loose(v)
-        || v.windows(3).any(|w| w == b"://")
-        || is_evm_address(v)
-        || v.starts_with(b"/")
-        || v.starts_with(b"./")
-        || v.starts_with(b"~/")
-        || REFS.iter().any(|r| v.starts_with(r))
-        || matches!(
-            lower.as_slice(),
-            b"true"
-                | b"false"
-                | b"null"
-                | b"undefined"
-                | b"none"
-                | b"nil"
-                | b"required"
-                | b"optional"
-        )
-}
-
-fn is_env_var_name(v: &[u8]) -> bool {
-    v.first().is_some_and(u8::is_ascii_uppercase)
-        && v.contains(&b'_')
-        && v.iter()
-            .all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-}
-
-/// A random-looking credential of at least `min_len` bytes.
-fn generic_ok(v: &[u8], min_len: usize) -> bool {
-    if v.len() < min_len || v.len() > 1024 || v.iter().any(|b| b.is_ascii_whitespace()) {
-        return false;
-    }
-    if is_identifier_like(v) || is_slug(v) || is_env_var_name(v) {
-        return false;
-    }
-    if is_hex(v) {
-        return v.len() >= 16 && looks_random(v, 3.0);
-    }
-    if v.iter().all(u8::is_ascii_digit) {
-        return v.len() >= 16 && !is_sequential(v) && shannon_entropy(v) >= 2.9;
-    }
-    Classes::of(v).count() >= 2 && looks_random(v, 3.2)
-}
-
-/// Publicly known defaults that are not worth hiding (and look like code).
-const PASSWORD_DEFAULTS: &[&str] = &[
-    "password",
-    "password1",
-    "passw0rd",
-    "changeme",
-    "changeit",
-    "secret",
-    "admin",
-    "root",
-    "testing",
-    "default",
-    "postgres",
-    "mysql",
-    "example",
-    "12345678",
-    "123456789",
-    "1234567890",
-    "qwerty",
-    "qwertyuiop",
-    "letmein",
-    "hunter2",
-    "required",
-    "optional",
-    "undefined",
-];
-
-fn password_ok(v: &[u8]) -> bool {
-    if v.len() < 8 || v.len() > 256 || v.iter().any(|b| b.is_ascii_whitespace()) {
-        return false;
-    }
-    if is_env_var_name(v)
-        || PASSWORD_DEFAULTS
-            .iter()
-            .any(|d| v.eq_ignore_ascii_case(d.as_bytes()))
-        || is_sequential(v)
-        || shannon_entropy(v) < 2.5
-    {
-        return false;
-    }
-    Classes::of(v).count() >= 2 || v.len() >= 12
-}
-
-fn is_mnemonic(v: &[u8]) -> bool {
-    let words: Vec<&[u8]> = v.split(|&b| b == b' ').collect();
-    if ![12, 15, 18, 21, 24].contains(&words.len()) {
-        return false;
-    }
-    if !words
-        .iter()
-        .all(|w| (3..=8).contains(&w.len()) && w.iter().all(u8::is_ascii_lowercase))
-    {
-        return false;
-    }
-    let mut distinct: Vec<&[u8]> = words.clone();
-    distinct.sort_unstable();
-    distinct.dedup();
-    distinct.len() * 3 >= words.len() * 2
-}
-
-/// A 64-byte array literal `[n, n, …]` at `p` (Solana keypair); returns the
-/// end (after `]`).
-pub(crate) fn byte_array_64(bytes: &[u8], p: usize) -> Option<usize> {
-    if bytes.get(p) != Some(&b'[') {
-        return None;
-    }
-    let limit = bytes.len().min(p + 2048);
-    let mut k = p + 1;
-    let mut count = 0;
-    loop {
-        while k < limit && bytes[k].is_ascii_whitespace() {
-            k += 1;
-        }
-        let n = bytes[k.min(limit)..limit]
-            .iter()
-            .take(4)
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        if n == 0 || n > 3 {
-            return None;
-        }
-        let value: u32 = bytes[k..k + n]
-            .iter()
-            .fold(0, |acc, &d| acc * 10 + u32::from(d - b'0'));
-        if value > 255 {
-            return None;
-        }
-        count += 1;
-        k += n;
-        while k < limit && bytes[k].is_ascii_whitespace() {
-            k += 1;
-        }
-        match bytes.get(k) {
-            Some(b',') if k < limit => k += 1,
-            Some(b']') if k < limit => return (count == 64).then_some(k + 1),
-            _ => return None,
-        }
-        if count > 64 {
-            return None;
-        }
-    }
-}
-
-fn strip_0x(v: &[u8]) -> &[u8] {
-    v.strip_prefix(b"0x")
-        .or_else(|| v.strip_prefix(b"0X"))
-        .unwrap_or(v)
-}
-
-fn is_base58_len(v: &[u8], lens: std::ops::RangeInclusive<usize>) -> bool {
-    lens.contains(&v.len()) && v.iter().all(|&b| is_base58(b))
-}
-
-/// Decide whether literal `v` assigned to a name of `class` is a secret.
-/// Returns the kind and the sub-range of `v` to replace.
-fn evaluate(class: NameClass, v: &[u8]) -> Option<(SecretKind, usize, usize)> {
-    let whole = |k: SecretKind| Some((k, 0, v.len()));
-    match class {
-        NameClass::Mnemonic => {
-            if v.is_empty() || v[0] == b'<' || !is_mnemonic(v) {
-                return None;
-            }
-            return whole(SecretKind::SeedPhrase);
-        }
-        NameClass::Auth => {
-            let schemes: [&[u8]; 4] = [b"bearer ", b"basic ", b"token ", b"bot "];
-            let lower = v.to_ascii_lowercase();
-            let off = schemes
-                .iter()
-                .find(|s| lower.starts_with(s))
-                .map_or(0, |s| s.len());
-            let rest = &v[off..];
-            if common_reject(rest) || !generic_ok(rest, 12) {
-                return None;
-            }
-            return Some((SecretKind::GenericSecret, off, v.len()));
-        }
-        _ => {}
-    }
-    if common_reject(v) {
-        return None;
-    }
-    match class {
-        NameClass::Password => password_ok(v).then_some((SecretKind::Password, 0, v.len())),
-        NameClass::AwsSecret => {
-            if v.len() == 40
-                && v.iter()
-                    .all(|&b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+')
-                && Classes::of(v).count() >= 2
-                && looks_random(v, 3.0)
-            {
-                whole(SecretKind::AwsSecretKey)
-            } else if generic_ok(v, 16) {
-                whole(SecretKind::GenericSecret)
-            } else {
-                None
-            }
-        }
-        NameClass::EvmKey | NameClass::SolanaKey => {
-            let hex = strip_0x(v);
-            let solana = class == NameClass::SolanaKey;
-            if hex.len() == 64 && is_hex(hex) && looks_random(hex, 3.0) {
-                whole(if solana {
-                    SecretKind::SolanaSecretKey
-                } else {
-                    SecretKind::EvmPrivateKey
-                })
-            } else if is_base58_len(v, 86..=88) && looks_random(v, 3.5) {
-                whole(SecretKind::SolanaSecretKey)
-            } else if generic_ok(v, 16) {
-                whole(SecretKind::GenericSecret)
-            } else {
-                None
-            }
-        }
-        NameClass::Twitter => {
-            generic_ok(v, 16).then_some((SecretKind::TwitterCredential, 0, v.len()))
-        }
-        NameClass::Together => {
-            generic_ok(v, 16).then_some((SecretKind::TogetherApiKey, 0, v.len()))
-        }
-        NameClass::NpmAuth => generic_ok(v, 16).then_some((SecretKind::NpmToken, 0, v.len())),
-        NameClass::Generic { token_last } => {
-            if token_last && is_base58_len(v, 32..=44) {
-                // A Solana mint / program address, not a credential.
-                return None;
-            }
-            generic_ok(v, 16).then_some((SecretKind::GenericSecret, 0, v.len()))
-        }
-        NameClass::Mnemonic | NameClass::Auth => None,
-    }
-}
 
 /// A byte range `(start, end)` of the input.
 type Span = (usize, usize);
@@ -922,32 +294,36 @@ fn unwrap_calls(bytes: &[u8], mut p: usize) -> usize {
     p
 }
 
-/// Handle the `=` or `:` at `i`.
-pub(crate) fn assignment_at(bytes: &[u8], i: usize, file: FileKind, hits: &mut Vec<Hit>) {
+/// Handle the `=` or `:` at `i`. Returns where assignment triggers may
+/// resume when a bare value was consumed.
+pub(crate) fn assignment_at(
+    bytes: &[u8],
+    i: usize,
+    file: FileKind,
+    hits: &mut Vec<Hit>,
+) -> Option<usize> {
     let b = bytes[i];
     let next = bytes.get(i + 1).copied();
     let prev = i.checked_sub(1).map(|k| bytes[k]);
     let (sep_start, sep) = if b == b'=' {
         if matches!(next, Some(b'=' | b'>' | b'~')) {
-            return;
+            return None;
         }
         match prev {
             Some(b':') => (i - 1, Sep::Eq),
             Some(
                 b'=' | b'!' | b'<' | b'>' | b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^'
                 | b'?',
-            ) => return,
+            ) => return None,
             _ => (i, Sep::Eq),
         }
     } else {
         if matches!(next, Some(b':' | b'=' | b'/')) || prev == Some(b':') {
-            return;
+            return None;
         }
         (i, Sep::Colon)
     };
-    let Some((mut ns, mut ne, quoted_name)) = name_before(bytes, sep_start) else {
-        return;
-    };
+    let (mut ns, mut ne, quoted_name) = name_before(bytes, sep_start)?;
     // `apiKey: string = "…"` / `api_key: str = "…"`: use the annotated name.
     if sep == Sep::Eq && !quoted_name {
         let word = &bytes[ns..ne];
@@ -964,26 +340,29 @@ pub(crate) fn assignment_at(bytes: &[u8], i: usize, file: FileKind, hits: &mut V
                         ns = s;
                         ne = e;
                     }
-                    None => return,
+                    None => return None,
                 }
             }
         }
     }
     // `apiKey?: …` is a type annotation.
     if sep == Sep::Colon && ns > 0 && bytes[ne..sep_start].contains(&b'?') {
-        return;
+        return None;
     }
     let before_name = ns.checked_sub(1).map(|k| bytes[k]);
     let query_param = sep == Sep::Eq && matches!(before_name, Some(b'?' | b'&'));
-    let outer = class_of(bytes, (ns, ne));
+    let mut outer = class_of(bytes, (ns, ne));
+    if outer.is_none() && file == FileKind::Text && !quoted_name {
+        outer = prose_name(bytes, ns, ne);
+    }
 
     let mut p = skip_spaces(bytes, i + 1);
     if p >= bytes.len() {
-        return;
+        return None;
     }
     p = unwrap_calls(bytes, p);
     if p >= bytes.len() {
-        return;
+        return None;
     }
     // Byte-array keys: `secretKey: [12, 34, …]`, `new Uint8Array([…])`.
     if bytes[p] == b'[' {
@@ -992,13 +371,13 @@ pub(crate) fn assignment_at(bytes: &[u8], i: usize, file: FileKind, hits: &mut V
                 hits.push(Hit::new(p, end, SecretKind::SolanaSecretKey));
             }
         }
-        return;
+        return None;
     }
     if let Some(span) = quoted_value(bytes, p) {
         if let Some(class) = outer {
             push_eval(class, bytes, span, hits);
         }
-        return;
+        return None;
     }
     let mode = match file {
         _ if query_param => Unquoted::Query,
@@ -1033,12 +412,13 @@ pub(crate) fn assignment_at(bytes: &[u8], i: usize, file: FileKind, hits: &mut V
                     hits,
                 );
             }
-            return;
+            return None;
         }
         if mode != Unquoted::No {
             if let Some(span) = unquoted_value(bytes, p, mode, class) {
                 push_eval(class, bytes, span, hits);
-                return;
+                // A bare value holds no further assignment: skip its `=`/`:`.
+                return Some(span.1);
             }
         }
         if matches!(mode, Unquoted::Strict | Unquoted::No) {
@@ -1049,21 +429,73 @@ pub(crate) fn assignment_at(bytes: &[u8], i: usize, file: FileKind, hits: &mut V
                     push_eval(class, bytes, lit, hits);
                 }
             }
-            return;
+            return None;
         }
-        // `.env` / YAML with a code-looking or unreadable value: nothing.
-        let _ = class;
-        return;
+        // `.env` / YAML with an unreadable value: nothing.
+        return None;
     }
     // The target name says nothing: maybe the expression reads a secret
     // setting and falls back to a literal.
-    if matches!(mode, Unquoted::No | Unquoted::Strict) {
+    if matches!(mode, Unquoted::No | Unquoted::Strict) && reads_setting(bytes, p) {
         let (lit, inner) = fallback_literal(bytes, p);
         if let (Some(lit), Some(inner)) = (lit, inner) {
             if let Some(class) = class_of(bytes, inner) {
                 push_eval(class, bytes, lit, hits);
             }
         }
+    }
+    None
+}
+
+/// In prose the name may be two words: `API key: …`, `access token = …`.
+fn prose_name(bytes: &[u8], ns: usize, ne: usize) -> Option<NameClass> {
+    let word = &bytes[ns..ne];
+    let last = ["key", "token", "secret", "password"]
+        .iter()
+        .any(|w| word.eq_ignore_ascii_case(w.as_bytes()));
+    if !last || ns < 2 || bytes[ns - 1] != b' ' {
+        return None;
+    }
+    let (ps, pe, _) = name_before(bytes, ns - 1)?;
+    let mut joined = bytes[ps..pe].to_vec();
+    joined.push(b'_');
+    joined.extend_from_slice(word);
+    classify(trim_name(&joined))
+}
+
+/// Cheap pre-check: the expression at `p` mentions an environment or
+/// settings read (`process.env`, `getSetting`, `getenv`, `os.environ`).
+fn reads_setting(bytes: &[u8], p: usize) -> bool {
+    let window = &bytes[p..bytes.len().min(p + 80)];
+    let line = window.split(|&b| b == b'\n').next().unwrap_or(window);
+    line.windows(3)
+        .any(|w| w == b"env" || w == b"ett" || w == b"ENV")
+}
+
+/// A command-line flag with a separate value: `--api-key <value>`,
+/// `--token "<value>"` (`--api-key=<value>` is an ordinary assignment).
+/// `i` is the first `-` of `--`.
+pub(crate) fn flag_at(bytes: &[u8], i: usize, hits: &mut Vec<Hit>) {
+    let name_start = i + 2;
+    let name_len = bytes[name_start..]
+        .iter()
+        .take(65)
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        .count();
+    let name_end = name_start + name_len;
+    if name_len == 0 || name_len > 64 || !matches!(bytes.get(name_end), Some(b' ' | b'\t')) {
+        return;
+    }
+    let Some(class) = classify(&bytes[name_start..name_end]) else {
+        return;
+    };
+    let p = skip_spaces(bytes, name_end);
+    if p >= bytes.len() || bytes[p] == b'-' {
+        return;
+    }
+    let span = quoted_value(bytes, p).or_else(|| unquoted_value(bytes, p, Unquoted::Strict, class));
+    if let Some(span) = span {
+        push_eval(class, bytes, span, hits);
     }
 }
 
@@ -1073,6 +505,11 @@ const KEY_CALLS: &[(&[u8], NameClass)] = &[
     (b"privateKeyToAddress", NameClass::EvmKey),
     (b"Wallet", NameClass::EvmKey),
     (b"fromSecretKey", NameClass::SolanaKey),
+    (b"mnemonicToAccount", NameClass::Mnemonic),
+    (b"fromPhrase", NameClass::Mnemonic),
+    (b"fromMnemonic", NameClass::Mnemonic),
+    (b"mnemonicToSeed", NameClass::Mnemonic),
+    (b"mnemonicToSeedSync", NameClass::Mnemonic),
 ];
 
 /// Handle the `(` at `i` of a key-taking call.
@@ -1098,67 +535,5 @@ pub(crate) fn call_at(bytes: &[u8], i: usize, hits: &mut Vec<Hit>) {
     }
     if let Some(span) = quoted_value(bytes, p) {
         push_eval(class, bytes, span, hits);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn words() {
-        assert_eq!(name_words(b"OPENAI_API_KEY"), ["openai", "api", "key"]);
-        assert_eq!(name_words(b"apiKey"), ["api", "key"]);
-        assert_eq!(name_words(b"APIKey2"), ["api", "key"]);
-        assert_eq!(name_words(b"_authToken"), ["auth", "token"]);
-        assert_eq!(name_words(b"x-api-key"), ["x", "api", "key"]);
-    }
-
-    #[test]
-    fn classes() {
-        use NameClass::*;
-        assert_eq!(classify(b"API_KEY"), Some(Generic { token_last: false }));
-        assert_eq!(classify(b"accessToken"), Some(Generic { token_last: true }));
-        assert_eq!(
-            classify(b"clientSecret"),
-            Some(Generic { token_last: false })
-        );
-        assert_eq!(classify(b"DB_PASSWORD"), Some(Password));
-        assert_eq!(classify(b"password"), Some(Password));
-        assert_eq!(classify(b"AWS_SECRET_ACCESS_KEY"), Some(AwsSecret));
-        assert_eq!(classify(b"secretAccessKey"), Some(AwsSecret));
-        assert_eq!(classify(b"EVM_PRIVATE_KEY"), Some(EvmKey));
-        assert_eq!(classify(b"SOLANA_PRIVATE_KEY"), Some(SolanaKey));
-        assert_eq!(classify(b"secretKey"), Some(SolanaKey));
-        assert_eq!(classify(b"TWITTER_API_SECRET"), Some(Twitter));
-        assert_eq!(classify(b"X_BEARER_TOKEN"), Some(Twitter));
-        assert_eq!(classify(b"TOGETHER_API_KEY"), Some(Together));
-        assert_eq!(classify(b"MNEMONIC"), Some(Mnemonic));
-        assert_eq!(classify(b"Authorization"), Some(Auth));
-        assert_eq!(classify(b"_authToken"), Some(NpmAuth));
-        for none in [
-            "publicKey",
-            "SOLANA_PUBLIC_KEY",
-            "cacheKey",
-            "queryKey",
-            "key",
-            "maxTokens",
-            "nextPageToken",
-            "API_KEY_NAME",
-            "tokenAddress",
-            "showPassword",
-            "name",
-        ] {
-            assert_eq!(classify(none.as_bytes()), None, "{none}");
-        }
-    }
-
-    #[test]
-    fn arrays() {
-        let arr: Vec<String> = (0..64).map(|k| ((k * 37 + 11) % 256).to_string()).collect();
-        let text = format!("[{}]", arr.join(", "));
-        assert_eq!(byte_array_64(text.as_bytes(), 0), Some(text.len()));
-        assert_eq!(byte_array_64(b"[1, 2, 3]", 0), None);
-        assert_eq!(byte_array_64(b"[1, 2, 300]", 0), None);
     }
 }

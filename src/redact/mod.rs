@@ -3,114 +3,145 @@
 //! Every piece of text that may become a fine-tuning example (generated
 //! files, the user's request) goes through [`redact_text`] first. A model
 //! that memorises a key from its training data leaks it forever, so the
-//! rules lean towards redacting; the false-positive guards below exist
-//! because mangled code is bad training data too.
+//! rules lean towards redacting; the false-positive guards exist because
+//! mangled code is bad training data too.
 //!
 //! # Placeholder format
 //!
 //! A secret becomes `<REDACTED:kind>`, where `kind` is
-//! [`SecretKind::as_str`] (`[a-z_]` only). The surrounding syntax is kept
-//! byte for byte:
+//! [`SecretKind::as_str`] (`[a-z_]` only, e.g. `<REDACTED:github_token>`).
+//! The surrounding syntax is kept byte for byte:
 //!
-//! - prefixed tokens: only the token (`"ghp_…"` → `"<REDACTED:github_token>"`);
+//! - provider tokens: only the token (`"ghp_…"` → `"<REDACTED:github_token>"`);
 //! - assignments: only the value (`AWS_SECRET_ACCESS_KEY=<REDACTED:aws_secret_key>`,
 //!   `apiKey: "<REDACTED:generic_secret>"`); `Bearer ` stays in front of a
 //!   redacted `Authorization` value;
 //! - URLs: only the password (`postgres://user:<REDACTED:url_password>@host/db`),
-//!   except webhooks, whose whole URL is the secret;
-//! - PEM: the whole `-----BEGIN … PRIVATE KEY-----` … `-----END …-----` block.
+//!   except Slack/Discord webhooks, whose whole URL is the secret;
+//! - PEM: the whole `BEGIN … PRIVATE KEY` … `END …` block is one placeholder.
 //!
-//! Counts are kept per kind, never values. Redaction is idempotent: no rule
-//! matches a placeholder (`<` starts no token, ends every unquoted value and
-//! marks any value as a placeholder), so redacting twice changes nothing.
+//! Counts are kept per kind ([`Redacted::counts`]), never values. No rule
+//! matches a placeholder (`<` starts no token, ends every bare value and
+//! marks any quoted value as a placeholder), and [`redact_text`] rescans its
+//! own output until nothing more is found (a value that lost an overlap to
+//! a more specific match is judged again on its own), so redacting twice
+//! equals redacting once.
 //!
 //! # Rules and their sources
 //!
 //! All rules are written from the providers' public token formats, guided
-//! by the rule facts published by gitleaks (MIT, `cmd/generate/config/rules`)
-//! and Nosey Parker (Apache-2.0). No code or data comes from trufflehog.
-//! There is no regex engine: each detector is a small byte scanner.
+//! by the rule facts published by gitleaks (MIT, `cmd/generate/config/rules`:
+//! prefixes, lengths, keywords, entropy floors) and Nosey Parker
+//! (Apache-2.0). Nothing comes from trufflehog. There is no regex engine:
+//! each detector is a small byte scanner over a bounded window, driven by
+//! one pass with a byte-class table (`scanner.rs`), so the work is linear.
 //!
-//! - [`rules`]: the provider table, one row per prefix (OpenAI, Anthropic,
-//!   OpenRouter, Together `tgp_v1_`, Hugging Face, Google `AIza`, AWS key
-//!   ids, GitHub, GitLab, Slack, Stripe live *and* test keys, npm, SendGrid,
-//!   Groq, xAI, Perplexity, Replicate). Body charset, length bounds and a
-//!   minimum Shannon entropy reject placeholders such as `sk-...` or
-//!   `hf_xxxxxxxx`; the AWS documentation key `AKIAIOSFODNN7EXAMPLE` counts
-//!   as a placeholder.
-//! - [`structured`]: JWTs (`eyJ….eyJ….sig`), Discord bot tokens (the first
-//!   segment must decode to the numeric bot id), Telegram bot tokens, PEM
-//!   private key blocks (RSA/EC/DSA/OPENSSH/PKCS#8/ENCRYPTED/PGP), passwords
-//!   in `scheme://user:pass@host` URLs, Slack and Discord webhook URLs.
-//! - [`assign`]: values recognised by their name: `*_KEY`, `*_SECRET`,
-//!   `*_TOKEN`, `*PASSWORD`/`PASSWD`/`PWD`, `apiKey`, `accessToken`,
-//!   `clientSecret`, … in `.env` lines (with `export` and quotes), TS/JS
-//!   (`const`, object properties, `?? "…"` / `|| "…"` fallbacks, calls like
-//!   `os.getenv("X", "…")`), JSON, YAML, Python and URL query strings; plus
-//!   the specific kinds that need a name: AWS secret keys (40 chars), EVM
-//!   private keys (64 hex), Solana secret keys (base58 of 86-88 chars or a
-//!   64-number array, also in `Keypair.fromSecretKey(…)` and a bare
-//!   `[…64 numbers…]` `.json` keypair file), seed phrases, Twitter/X
-//!   credentials, Together 64-hex keys and `.npmrc` `_authToken`/`_auth`.
-//!   Generic values must look random (length ≥ 16, two character classes,
-//!   entropy ≥ 3.2 bits, not an identifier, slug, env-var name, URL, path or
-//!   placeholder); passwords need length ≥ 8 and are not well-known defaults.
-//! - [`pii`]: e-mail addresses and phone numbers (international `+` forms and
-//!   North-American forms), each switchable in [`RedactionOptions`].
+//! - `rules.rs`: the provider table, one row per prefix (kind, prefix, body
+//!   charset, length bounds, entropy floor): OpenAI (`sk-`, `sk-proj-`,
+//!   `sk-svcacct-`, `sk-admin-`), Anthropic (`sk-ant-api03-`,
+//!   `sk-ant-admin01-`), OpenRouter, Together `tgp_v1_`, Hugging Face `hf_`,
+//!   Google `AIza`, AWS key ids (`AKIA`/`ASIA`/`ABIA`/`ACCA`), GitHub
+//!   (`ghp_`/`gho_`/`ghs_`/`ghu_`/`ghr_`/`github_pat_`), GitLab (`glpat-`…),
+//!   Slack (`xoxb-`/`xoxp-`/`xoxa-`/`xoxr-`/`xoxs-`/`xoxe-`/`xapp-`), Stripe
+//!   live *and* test keys (`sk_`/`rk_`, `whsec_`), npm `npm_`, SendGrid,
+//!   Groq, xAI, Perplexity, Replicate. A new provider is a new row.
+//! - `structured.rs`: JWTs (`eyJ….eyJ….signature`), Discord bot tokens (the
+//!   first segment must decode to a numeric bot id), Telegram bot tokens
+//!   (also in `api.telegram.org/bot…` URLs), PEM private key blocks (RSA, EC,
+//!   DSA, OPENSSH, PKCS#8, ENCRYPTED, PGP; a block needs real key material, a
+//!   base64 run of 32+ bytes, and a truncated block without `END` loses its
+//!   base64 lines), passwords in `scheme://user:pass@host` URLs (any scheme:
+//!   postgres, mysql, mongodb+srv, redis, amqp, https, …), Slack and Discord
+//!   webhook URLs.
+//! - `names.rs` + `values.rs` + `assign.rs`: values recognised by the name
+//!   they are given: `*_KEY`, `*_SECRET`, `*_TOKEN`, `*PASSWORD`/`PASSWD`/
+//!   `PWD`/`PASS`, `apiKey`, `secretKey`, `accessToken`, `clientSecret`,
+//!   `Authorization`, … in `.env` lines (`export`, quotes, comments), TS/JS
+//!   (`const`, object properties, `?? "…"` / `|| "…"` fallbacks after
+//!   `process.env.X` or `runtime.getSetting("X")`), JSON, YAML, Python
+//!   (`os.getenv("X", "…")`, `… or "…"`), URL query strings (`?api_key=…`)
+//!   and command-line flags (`--api-key …`). Names also select specific
+//!   kinds: AWS secret keys (40 chars), EVM private keys (64 hex, optional
+//!   `0x`), Solana secret keys (base58 of 86-88 chars or a 64-number array),
+//!   seed phrases (12-24 lower-case words), Twitter/X credentials (`TWITTER_*`,
+//!   `X_*`), Together 64-hex keys and `.npmrc` `_authToken`/`_auth`. Key-taking
+//!   calls count as names: `privateKeyToAccount("0x…")`, `new Wallet("0x…")`,
+//!   `Keypair.fromSecretKey(…)`, `mnemonicToAccount("…")`. A Solana keypair
+//!   file (`*.json` holding only a 64-number array) is redacted whole.
+//!   Generic values must look random: length ≥ 16, two character classes,
+//!   entropy ≥ 3.2 bits/byte (hex ≥ 3.0), and not an identifier, slug,
+//!   env-var name, URL, path, EVM address or placeholder. Passwords need
+//!   length ≥ 8 and must not be a well-known default.
+//! - `pii.rs`: e-mail addresses and phone numbers (international `+` forms
+//!   with 8-15 digits, North-American `(415) 555-0123` / `415-555-0123` /
+//!   `415.555.0123` / `1-800-…`; dates, versions, IPs, ports, ids, hex and
+//!   counting/repeated test numbers are rejected), each switchable in
+//!   [`RedactionOptions`].
+//! - `entropy.rs`: Shannon entropy, character classes and the placeholder /
+//!   identifier / slug heuristics shared by the rules.
 //!
-//! When detectors overlap, the more specific one wins (PEM > webhooks >
-//! provider tokens > URL passwords > named kinds > generic > e-mail > phone).
+//! When matches overlap, the more specific one wins (PEM > webhooks >
+//! provider tokens > URL passwords > name-selected kinds > generic >
+//! e-mail > phone).
 //!
 //! # Not redacted
 //!
 //! References (`process.env.X`, `runtime.getSetting('X')`,
-//! `import.meta.env.X`, `os.environ["X"]`, `${API_KEY}`), placeholders
-//! (`your_api_key`, `<YOUR_TOKEN>`, `xxx…`, `changeme`, `****`, …), type
-//! annotations, identifiers and expressions in code (`apiKey: apiKey`,
-//! `getToken()`), short or low-entropy values, UUIDs/hashes/hex that are not
-//! assigned to a secret-looking name, EVM addresses, Solana base58 addresses
-//! assigned to `*_TOKEN` names (mints), npm scopes and versions, decorators,
-//! `user@host` without a dotted domain, `logo@2x.png`, `git@github.com`, and
-//! publicly known default passwords in connection URLs (`postgres:postgres`,
-//! `guest:guest`, …).
+//! `import.meta.env.X`, `os.environ["X"]`, `${API_KEY}`, `{{X}}`),
+//! placeholders (`your_api_key`, `your-api-key-here`, `<YOUR_TOKEN>`,
+//! `xxx…`, `changeme`, `example`, `test`, `dummy`, `placeholder`, `sk-...`,
+//! `****`, the AWS documentation keys `AKIAIOSFODNN7EXAMPLE`/`…EXAMPLEKEY`),
+//! type annotations (`apiKey: string`, `apiKey?: string`), identifiers and
+//! expressions in code (`apiKey: apiKey`, `config.apiKey`, `getToken()`),
+//! short or low-entropy values, UUIDs / commit SHAs / hashes / integrity
+//! strings not assigned to a secret name, EVM addresses, base58 addresses
+//! assigned to `*_TOKEN` names (Solana mints), CSS colours, data URIs, npm
+//! scopes and versions (`@elizaos/core`, `pkg@1.2.3`), decorators,
+//! `user@host` without a dotted domain, `logo@2x.png`, `git@github.com`,
+//! URL passwords shorter than 4 bytes (`a:b@`) and publicly known defaults
+//! (`postgres:postgres`, `guest:guest`, `user:password`).
 //!
 //! # Lock files
 //!
 //! Lock files (`package-lock.json`, `npm-shrinkwrap.json`, `yarn.lock`,
 //! `pnpm-lock.yaml`, `bun.lock`, `*.lock`) **are scanned** for every secret
-//! kind: registries can be written into them with credentials
-//! (`https://user:token@registry/…`), `.npmrc`-style `_authToken=` lines end
-//! up in them, and they are cheap to scan. Their `integrity` hashes
-//! (`sha512-…`), `resolved` URLs and versions are not secret-shaped for any
-//! rule (hashes are only redacted when assigned to a secret name), so they
-//! pass through unchanged. Phone-number detection is switched off for lock
-//! files, which are nothing but version numbers and hashes. `.npmrc` itself
-//! is read as an env-style file, so `//registry.npmjs.org/:_authToken=…` is
-//! redacted.
+//! kind: registry URLs with credentials (`https://user:token@registry/…`)
+//! and `.npmrc`-style `_authToken=` lines can end up in them, and scanning
+//! is cheap. Their `integrity` hashes (`sha512-…`), `resolved` URLs and
+//! versions match no rule (hashes count only when assigned to a secret
+//! name), so they pass through unchanged. Phone-number detection is off for
+//! lock files, which are nothing but versions and hashes. `.npmrc` is read
+//! as an env-style file, so `//registry.npmjs.org/:_authToken=…` is redacted.
 //!
 //! # Known limits
 //!
-//! - Unprefixed secrets are only found next to a recognisable name; a bare
-//!   random string in prose, or `const k = "…"` with a meaningless name, is
-//!   kept. Secrets split across string concatenations are not seen.
-//! - In code files, unquoted values are treated as expressions, so only
-//!   string literals (and fallbacks) are checked.
-//! - Generic values shorter than 16 bytes, and passwords shorter than 8, are
-//!   kept; human-chosen secrets made of dictionary words joined by `-`/`_`
-//!   look like slugs and are kept.
-//! - Phone numbers: only `+` international and North-American forms; other
-//!   national formats without `+` are not recognised.
-//! - E-mail rules are ASCII-only; internationalised addresses are missed.
-//! - Redaction may shift byte offsets; [`find_secrets`] reports offsets in
-//!   the original text.
+//! - An unprefixed secret is only found next to a recognisable name (or
+//!   flag, header, call); a bare random string in prose, or `const k = "…"`
+//!   with a meaningless name, is kept. Secrets assembled by string
+//!   concatenation are not seen.
+//! - In code files a bare (unquoted) value is an expression, so only string
+//!   literals and fallbacks are checked there.
+//! - Generic values shorter than 16 bytes and passwords shorter than 8 are
+//!   kept; so are passwords containing spaces, and human-chosen secrets made
+//!   of lower-case words joined by `-`/`_`/`.` (they look like slugs).
+//! - Provider tokens need a word boundary before the prefix (`xghp_…` is not
+//!   matched) and a body within the documented length range.
+//! - Phone numbers: only `+` international and North-American forms.
+//!   E-mail rules are ASCII-only.
+//! - Public test vectors (the jwt.io sample token, RFC examples) are
+//!   redacted like real secrets.
+//! - [`find_secrets`] reports the first pass over the original text; the
+//!   rescans of [`redact_text`] may find a little more.
 
 mod assign;
 mod entropy;
 mod kind;
+mod names;
 mod pii;
 mod rules;
 mod scanner;
 mod structured;
+mod values;
 
 use std::collections::BTreeMap;
 
@@ -333,7 +364,7 @@ fn keypair_file(bytes: &[u8], path: Option<&str>, hits: &mut Vec<Hit>) {
         return;
     }
     let start = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
-    if let Some(end) = assign::byte_array_64(bytes, start) {
+    if let Some(end) = values::byte_array_64(bytes, start) {
         if bytes[end..].iter().all(u8::is_ascii_whitespace) {
             hits.push(Hit::new(start, end, SecretKind::SolanaSecretKey));
         }

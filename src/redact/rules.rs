@@ -22,6 +22,9 @@ pub(crate) struct PrefixRule {
     pub min_entropy: f64,
     /// The body must contain a digit (cheap guard for short generic prefixes).
     pub needs_digit: bool,
+    /// When not empty, the body is `.`-separated segments of exactly these
+    /// lengths (SendGrid `SG.<22>.<43>`).
+    pub dot_segments: &'static [usize],
 }
 
 const fn rule(
@@ -39,7 +42,13 @@ const fn rule(
         max_len,
         min_entropy: 3.0,
         needs_digit: false,
+        dot_segments: &[],
     }
+}
+
+const fn with_segments(mut r: PrefixRule, dot_segments: &'static [usize]) -> PrefixRule {
+    r.dot_segments = dot_segments;
+    r
 }
 
 const fn with_digit(mut r: PrefixRule) -> PrefixRule {
@@ -144,7 +153,10 @@ pub(crate) const PREFIX_RULES: &[PrefixRule] = &[
     // npm automation / publish tokens: npm_ + 36 alnum.
     rule(K::NpmToken, "npm_", Alnum, 36, 36),
     // SendGrid: SG. + 22 + . + 43.
-    rule(K::SendgridApiKey, "SG.", Base64UrlDot, 60, 80),
+    with_segments(
+        rule(K::SendgridApiKey, "SG.", Base64UrlDot, 66, 66),
+        &[22, 43],
+    ),
     // Groq, xAI, Perplexity, Replicate.
     rule(K::GroqApiKey, "gsk_", Alnum, 40, 64),
     rule(K::XaiApiKey, "xai-", Alnum, 60, 100),
@@ -152,17 +164,56 @@ pub(crate) const PREFIX_RULES: &[PrefixRule] = &[
     rule(K::ReplicateApiToken, "r8_", Alnum, 30, 50),
 ];
 
-/// `FIRST_BYTES[b]` is true when some prefix starts with byte `b`.
-pub(crate) static FIRST_BYTES: [bool; 256] = first_bytes();
+/// Most rows sharing one first byte.
+const MAX_PER_BYTE: usize = 16;
 
-const fn first_bytes() -> [bool; 256] {
-    let mut table = [false; 256];
+/// Rule indices by the first byte of their prefix, in table order.
+pub(crate) struct ByFirstByte {
+    rows: [[u8; MAX_PER_BYTE]; 256],
+    counts: [u8; 256],
+}
+
+impl ByFirstByte {
+    /// The rules whose prefix starts with `b`, longest-first as in the table.
+    #[inline]
+    pub(crate) fn rules(&self, b: u8) -> impl Iterator<Item = &'static PrefixRule> + '_ {
+        let n = usize::from(self.counts[usize::from(b)]);
+        self.rows[usize::from(b)][..n]
+            .iter()
+            .map(|&k| &PREFIX_RULES[usize::from(k)])
+    }
+
+    /// True when some prefix starts with byte `b`.
+    #[inline]
+    pub(crate) fn any(&self, b: u8) -> bool {
+        self.counts[usize::from(b)] > 0
+    }
+}
+
+const TABLE: ByFirstByte = by_first_byte();
+
+pub(crate) static BY_FIRST_BYTE: ByFirstByte = TABLE;
+
+/// `BY_FIRST_BYTE.any(b)`, usable in constant tables.
+pub(crate) const fn is_prefix_start(b: u8) -> bool {
+    TABLE.counts[b as usize] > 0
+}
+
+const fn by_first_byte() -> ByFirstByte {
+    let mut t = ByFirstByte {
+        rows: [[0; MAX_PER_BYTE]; 256],
+        counts: [0; 256],
+    };
     let mut i = 0;
     while i < PREFIX_RULES.len() {
-        table[PREFIX_RULES[i].prefix.as_bytes()[0] as usize] = true;
+        let b = PREFIX_RULES[i].prefix.as_bytes()[0] as usize;
+        let n = t.counts[b] as usize;
+        assert!(n < MAX_PER_BYTE, "too many prefixes share a first byte");
+        t.rows[b][n] = i as u8;
+        t.counts[b] += 1;
         i += 1;
     }
-    table
+    t
 }
 
 #[cfg(test)]
@@ -172,7 +223,9 @@ mod tests {
     #[test]
     fn first_byte_table_covers_every_rule() {
         for r in PREFIX_RULES {
-            assert!(FIRST_BYTES[r.prefix.as_bytes()[0] as usize], "{}", r.prefix);
+            let b = r.prefix.as_bytes()[0];
+            assert!(BY_FIRST_BYTE.any(b), "{}", r.prefix);
+            assert!(BY_FIRST_BYTE.rules(b).any(|x| x.prefix == r.prefix));
             assert!(r.min_len <= r.max_len);
         }
     }

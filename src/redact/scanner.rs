@@ -4,7 +4,7 @@
 //! whole scan linear.
 
 use super::entropy::{at_word_start, is_placeholder_strict, looks_random};
-use super::rules::{PrefixRule, FIRST_BYTES, PREFIX_RULES};
+use super::rules::{is_prefix_start, PrefixRule, BY_FIRST_BYTE};
 use super::structured::{discord_bot_at, jwt_at, pem_at, telegram_at, url_at, PemState};
 use super::{assign, pii, Context, Hit};
 
@@ -24,7 +24,7 @@ const fn triggers() -> [u8; 256] {
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        if FIRST_BYTES[b] || c.is_ascii_digit() || matches!(c, b'e' | b'M' | b'N' | b'O') {
+        if is_prefix_start(c) || c.is_ascii_digit() || matches!(c, b'e' | b'M' | b'N' | b'O') {
             t[b] = T_WORD;
         }
         b += 1;
@@ -42,8 +42,8 @@ const fn triggers() -> [u8; 256] {
 /// prefix matches decides. Returns `(end, rule)`.
 fn prefix_at(bytes: &[u8], i: usize) -> Option<(usize, &'static PrefixRule)> {
     let rest = &bytes[i..];
-    let rule = PREFIX_RULES
-        .iter()
+    let rule = BY_FIRST_BYTE
+        .rules(bytes[i])
         .find(|r| rest.starts_with(r.prefix.as_bytes()))?;
     let body_start = i + rule.prefix.len();
     let len = rule.charset.run(bytes, body_start, rule.max_len);
@@ -52,6 +52,14 @@ fn prefix_at(bytes: &[u8], i: usize) -> Option<(usize, &'static PrefixRule)> {
     }
     let body = &bytes[body_start..body_start + len];
     if rule.needs_digit && !body.iter().any(u8::is_ascii_digit) {
+        return None;
+    }
+    if !rule.dot_segments.is_empty()
+        && !body
+            .split(|&b| b == b'.')
+            .map(<[u8]>::len)
+            .eq(rule.dot_segments.iter().copied())
+    {
         return None;
     }
     if is_placeholder_strict(body) || !looks_random(body, rule.min_entropy) {
@@ -64,6 +72,8 @@ fn prefix_at(bytes: &[u8], i: usize) -> Option<(usize, &'static PrefixRule)> {
 pub(crate) fn scan(bytes: &[u8], ctx: &Context, hits: &mut Vec<Hit>) {
     let n = bytes.len();
     let mut pem = PemState::default();
+    // `=`/`:` before this offset are inside a bare value already read.
+    let mut assign_resume = 0;
     let mut i = 0;
     while i < n {
         let b = bytes[i];
@@ -75,12 +85,10 @@ pub(crate) fn scan(bytes: &[u8], ctx: &Context, hits: &mut Vec<Hit>) {
                     continue;
                 }
             }
-            T_EQ => assign::assignment_at(bytes, i, ctx.file, hits),
-            T_COLON => {
-                if bytes[i + 1..].starts_with(b"//") {
-                    url_at(bytes, i, hits);
-                } else {
-                    assign::assignment_at(bytes, i, ctx.file, hits);
+            T_COLON if bytes[i + 1..].starts_with(b"//") => url_at(bytes, i, hits),
+            T_EQ | T_COLON if i >= assign_resume => {
+                if let Some(end) = assign::assignment_at(bytes, i, ctx.file, hits) {
+                    assign_resume = end;
                 }
             }
             T_AT if ctx.emails => {
@@ -94,6 +102,9 @@ pub(crate) fn scan(bytes: &[u8], ctx: &Context, hits: &mut Vec<Hit>) {
                     i = end.max(i + 1);
                     continue;
                 }
+            }
+            T_DASH if bytes.get(i + 1) == Some(&b'-') && prev(bytes, i) != Some(b'-') => {
+                assign::flag_at(bytes, i, hits);
             }
             T_PLUS if ctx.phones && pii::phone_may_follow(prev(bytes, i)) => {
                 if let Some(end) = pii::international_phone_at(bytes, i) {
@@ -143,7 +154,7 @@ fn word_at(bytes: &[u8], i: usize, ctx: &Context, hits: &mut Vec<Hit>) -> Option
         }
         return None;
     }
-    if FIRST_BYTES[b as usize] {
+    if BY_FIRST_BYTE.any(b) {
         if let Some((end, rule)) = prefix_at(bytes, i) {
             hits.push(Hit::new(i, end, rule.kind));
             return Some(end);
