@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::config::SelftuneConfig;
 use crate::error::SelftuneError;
+use crate::redact::{redact_text, RedactionOptions};
 
 /// Most files one event may carry; more is not a code generation but a repository dump.
 pub const MAX_FILES_PER_EVENT: usize = 1_000;
@@ -591,9 +592,11 @@ fn type_name(value: &Value) -> &'static str {
     }
 }
 
-/// A short, single-line excerpt of caller text for error messages.
+/// A short, single-line excerpt of caller text for error messages, with secrets redacted: error
+/// messages end up in logs.
 fn preview(text: &str) -> String {
     const LIMIT: usize = 80;
+    let text = redact_text(text, None, &RedactionOptions::default()).text;
     let mut shown: String = text.chars().take(LIMIT).collect();
     if shown.len() < text.len() {
         shown.push('…');

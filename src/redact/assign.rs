@@ -405,12 +405,7 @@ pub(crate) fn assignment_at(
                 })
                 .count();
             if e > s {
-                push_eval(
-                    NameClass::Generic { token_last: false },
-                    bytes,
-                    (s, e),
-                    hits,
-                );
+                push_eval(NameClass::Generic, bytes, (s, e), hits);
             }
             return None;
         }

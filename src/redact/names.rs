@@ -6,11 +6,7 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum NameClass {
     /// `*_KEY`, `*_SECRET`, `*_TOKEN`, `apiKey`, `clientSecret`, …
-    /// `token_last`: the last word is `token` (public mint addresses are
-    /// often assigned to such names, so base58 addresses are skipped).
-    Generic {
-        token_last: bool,
-    },
+    Generic,
     Password,
     AwsSecret,
     EvmKey,
@@ -28,7 +24,7 @@ impl NameClass {
     /// Classes that are more specific win when two names apply.
     pub(crate) fn rank(self) -> u8 {
         match self {
-            NameClass::Generic { .. } => 1,
+            NameClass::Generic => 1,
             NameClass::Auth => 2,
             _ => 3,
         }
@@ -378,9 +374,7 @@ pub(crate) fn classify(name: &[u8]) -> Option<NameClass> {
         // `secretKey`: Solana keypair field or generic secret; the value decides.
         return Some(NameClass::SolanaKey);
     }
-    Some(NameClass::Generic {
-        token_last: last == "token",
-    })
+    Some(NameClass::Generic)
 }
 
 #[cfg(test)]
@@ -399,12 +393,9 @@ mod tests {
     #[test]
     fn classes() {
         use NameClass::*;
-        assert_eq!(classify(b"API_KEY"), Some(Generic { token_last: false }));
-        assert_eq!(classify(b"accessToken"), Some(Generic { token_last: true }));
-        assert_eq!(
-            classify(b"clientSecret"),
-            Some(Generic { token_last: false })
-        );
+        assert_eq!(classify(b"API_KEY"), Some(Generic));
+        assert_eq!(classify(b"accessToken"), Some(Generic));
+        assert_eq!(classify(b"clientSecret"), Some(Generic));
         assert_eq!(classify(b"DB_PASSWORD"), Some(Password));
         assert_eq!(classify(b"password"), Some(Password));
         assert_eq!(classify(b"AWS_SECRET_ACCESS_KEY"), Some(AwsSecret));

@@ -97,10 +97,11 @@ pub(crate) const PREFIX_RULES: &[PrefixRule] = &[
     // Google API key: AIza + 35 [0-9A-Za-z_-].
     rule(K::GoogleApiKey, "AIza", Base64Url, 35, 35),
     // AWS access key ids: 4-letter prefix + 16 upper-case alnum.
-    rule(K::AwsAccessKeyId, "AKIA", UpperAlnum, 16, 16),
-    rule(K::AwsAccessKeyId, "ASIA", UpperAlnum, 16, 16),
-    rule(K::AwsAccessKeyId, "ABIA", UpperAlnum, 16, 16),
-    rule(K::AwsAccessKeyId, "ACCA", UpperAlnum, 16, 16),
+    // 16 random characters can fall below 3 bits by chance; the prefix is specific enough.
+    with_entropy(rule(K::AwsAccessKeyId, "AKIA", UpperAlnum, 16, 16), 2.5),
+    with_entropy(rule(K::AwsAccessKeyId, "ASIA", UpperAlnum, 16, 16), 2.5),
+    with_entropy(rule(K::AwsAccessKeyId, "ABIA", UpperAlnum, 16, 16), 2.5),
+    with_entropy(rule(K::AwsAccessKeyId, "ACCA", UpperAlnum, 16, 16), 2.5),
     // GitHub classic tokens (36 alnum today, allowed to grow) and fine-grained PATs.
     rule(K::GithubToken, "ghp_", Alnum, 36, 251),
     rule(K::GithubToken, "gho_", Alnum, 36, 251),

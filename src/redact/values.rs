@@ -182,6 +182,14 @@ fn strip_0x(v: &[u8]) -> &[u8] {
         .unwrap_or(v)
 }
 
+fn is_aws_secret_shape(v: &[u8]) -> bool {
+    v.len() == 40
+        && v.iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+')
+        && Classes::of(v).count() >= 2
+        && looks_random(v, 3.0)
+}
+
 fn is_base58_len(v: &[u8], lens: std::ops::RangeInclusive<usize>) -> bool {
     lens.contains(&v.len()) && v.iter().all(|&b| is_base58(b))
 }
@@ -212,20 +220,17 @@ pub(crate) fn evaluate(class: NameClass, v: &[u8]) -> Option<(SecretKind, usize,
         }
         _ => {}
     }
+    // A 40-character AWS secret may start with `/` and look like a path to the checks below.
+    if class == NameClass::AwsSecret && is_aws_secret_shape(v) && !is_placeholder_loose(v) {
+        return whole(SecretKind::AwsSecretKey);
+    }
     if common_reject(v) {
         return None;
     }
     match class {
         NameClass::Password => password_ok(v).then_some((SecretKind::Password, 0, v.len())),
         NameClass::AwsSecret => {
-            if v.len() == 40
-                && v.iter()
-                    .all(|&b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+')
-                && Classes::of(v).count() >= 2
-                && looks_random(v, 3.0)
-            {
-                whole(SecretKind::AwsSecretKey)
-            } else if generic_ok(v, 16) {
+            if generic_ok(v, 16) {
                 whole(SecretKind::GenericSecret)
             } else {
                 None
@@ -255,13 +260,10 @@ pub(crate) fn evaluate(class: NameClass, v: &[u8]) -> Option<(SecretKind, usize,
             generic_ok(v, 16).then_some((SecretKind::TogetherApiKey, 0, v.len()))
         }
         NameClass::NpmAuth => generic_ok(v, 16).then_some((SecretKind::NpmToken, 0, v.len())),
-        NameClass::Generic { token_last } => {
-            if token_last && is_base58_len(v, 32..=44) {
-                // A Solana mint / program address, not a credential.
-                return None;
-            }
-            generic_ok(v, 16).then_some((SecretKind::GenericSecret, 0, v.len()))
-        }
+        // A base58 value under a `*_TOKEN` name may be a public Solana mint address, but about
+        // one random alphanumeric token in twenty is base58 too: redacting a public address costs
+        // less than leaking a credential.
+        NameClass::Generic => generic_ok(v, 16).then_some((SecretKind::GenericSecret, 0, v.len())),
         NameClass::Mnemonic | NameClass::Auth => None,
     }
 }

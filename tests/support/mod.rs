@@ -7,6 +7,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
+pub mod planted;
+
 use selftune::host::{
     Clock, Http, HttpRequest, HttpResponse, LogLevel, LogSink, PortError, Storage,
 };
