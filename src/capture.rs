@@ -10,7 +10,7 @@ use crate::audit::AuditEvent;
 use crate::error::SelftuneError;
 use crate::event::{parse_event, ExampleKind, Parsed, ValidEvent};
 use crate::handle::Selftune;
-use crate::hash::Sha256;
+use crate::hash::ContentHasher;
 use crate::host::{Host, LogLevel};
 use crate::quality::{self, QualityScore};
 use crate::scrub::scrub_event;
@@ -209,11 +209,11 @@ fn build_record(
     }
 }
 
-/// SHA-256 over the kind, the request with whitespace runs collapsed, and the files sorted by path
+/// A 128-bit SipHash digest over the kind, the request with whitespace runs collapsed, and the files sorted by path
 /// with line endings unified and trailing whitespace dropped. Two events that differ only in that
 /// formatting are the same example.
 pub fn content_hash(event: &ValidEvent) -> String {
-    let mut hasher = Sha256::default();
+    let mut hasher = ContentHasher::default();
     let mut field = |bytes: &[u8]| {
         hasher.update(&(bytes.len() as u64).to_le_bytes());
         hasher.update(bytes);

@@ -61,7 +61,7 @@ pub struct ExampleRecord {
         tsify(optional, type = "Record<string, number>")
     )]
     pub redactions: BTreeMap<String, u32>,
-    /// SHA-256 of the normalized request and files (request with whitespace collapsed, files sorted by path).
+    /// 128-bit digest (32 hex digits) of the normalized request and files (request with whitespace collapsed, files sorted by path).
     pub content_hash: String,
 }
 

@@ -83,7 +83,8 @@ fn a_successful_plugin_is_stored_with_its_quality() {
     assert_eq!(record.execution_time_ms, Some(12_000.0));
     assert_eq!(record.tokens_used, Some(3_400));
     assert_eq!(record.quality.components.many_files, 0.1);
-    assert_eq!(record.content_hash.len(), 64);
+    assert_eq!(record.content_hash.len(), 32);
+    assert!(id.ends_with(&record.content_hash[..16]));
 }
 
 #[test]

@@ -1,9 +1,12 @@
-// Capture latency through the built wasm package: a typical event (8 files, about 40 KB).
+// Capture latency through the built wasm package: a typical event (8 files, about 40 KB):
+// validate, redact, score, hash, append, audit.
 // Prints medians and percentiles; the machine is shared, so compare ratios, not absolutes.
 //   node bench/capture.mjs [--events N]
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 import { Selftune, createMemoryHost, createNodeHost } from "selftune";
@@ -12,20 +15,17 @@ const { values } = parseArgs({ options: { events: { type: "string", default: "20
 const EVENTS = Number(values.events);
 const WARMUP = Math.min(200, EVENTS);
 
-const SOURCE_LINE =
-  "  const forecast = await fetchForecast(runtime.getSetting('WEATHER_API_BASE'), city, { units: 'metric' });\n";
+// The bundled sample with 8 files and about 40 KB (plugin-reminders): real code, so the scrubber
+// sees what it would in production. Each event gets its own request so none is a duplicate.
+const samples = fileURLToPath(new URL("../samples/events.jsonl", import.meta.url));
+const TEMPLATE = readFileSync(samples, "utf8")
+  .trim()
+  .split("\n")
+  .map((line) => JSON.parse(line).payload)
+  .find((payload) => payload.outcome.success && payload.outcome.files.length === 8);
 
 function typicalEvent(i) {
-  const files = Array.from({ length: 8 }, (_, f) => ({
-    path: f === 0 ? "src/index.ts" : `src/actions/action${f}.ts`,
-    content: `// event ${i}, file ${f}\n` + SOURCE_LINE.repeat(48),
-  }));
-  return {
-    originalRequest: `Create an ElizaOS plugin number ${i} that reports the weather for a city`,
-    executionTime: 21_000,
-    tokensUsed: 9_800,
-    outcome: { success: true, pluginName: `plugin-weather-${i}`, files },
-  };
+  return { ...TEMPLATE, id: `bench-${i}`, originalRequest: `${TEMPLATE.originalRequest} (variant ${i})` };
 }
 
 function quantile(sorted, q) {
