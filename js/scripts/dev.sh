@@ -4,7 +4,7 @@
 #   build   the wasm core (pkg/), copied into js/wasm/, and the TypeScript package (js/dist/)
 #   test    every layer: cargo test, wasm-bindgen tests under Node, tsc, node --test
 #   demo    build, then ingest the bundled sample events and print the log's summary
-#   bench   build, then print capture latency figures
+#   bench   build, then print capture latency and scrubbing throughput figures
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -117,6 +117,12 @@ case "$job" in
   build) setup; build ;;
   test) setup; run_tests ;;
   demo) setup; build; node js/dist/cli.js demo ;;
-  bench) setup; build; node js/bench/capture.mjs ;;
+  bench)
+    setup
+    build
+    cargo bench --quiet --bench redact
+    node js/bench/redact.mjs
+    node js/bench/capture.mjs
+    ;;
   *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$job" ] && exit 2; die "unknown job '$job'" ;;
 esac

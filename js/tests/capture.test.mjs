@@ -83,12 +83,18 @@ test("bad events throw a SelftuneError naming the field, and nothing is stored",
   const circular = pluginEvent("x");
   circular.outcome.self = circular;
   await assert.rejects(selftune.onPluginSuccess(circular), { code: "invalid_event", field: "event" });
-  assert.equal(host.storage.files.size, 0);
+  assert.deepEqual([...host.storage.files.keys()].filter((path) => path.startsWith("examples/")), []);
 });
 
 test("configuration is validated and applied", async () => {
   const selftune = await Selftune.create(createMemoryHost(), { maxFileBytes: 16 });
-  assert.deepEqual(selftune.config(), { maxFileBytes: 16, maxEventBytes: 2 * 1024 * 1024 });
+  assert.deepEqual(selftune.config(), {
+    maxFileBytes: 16,
+    maxEventBytes: 2 * 1024 * 1024,
+    retentionDays: null,
+    redactEmails: true,
+    redactPhoneNumbers: true,
+  });
   await assert.rejects(
     selftune.onPluginSuccess(pluginEvent("x", 1, { outcome: { success: true, files: [{ path: "a", content: "x".repeat(17) }] } })),
     { code: "invalid_event", field: "outcome.files[0].content" },
