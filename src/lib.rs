@@ -20,6 +20,7 @@ pub mod scrub;
 pub mod stats;
 pub mod store;
 pub mod time;
+pub mod tokens;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
