@@ -2,8 +2,9 @@
 
 use super::TokenCounter;
 
-/// Counts `ceil(chars / CHARS_PER_TOKEN)`, plus one per line break (code tokenizers rarely merge
-/// across lines). Deliberately low chars-per-token, so limits are enforced early rather than late.
+/// Counts `ceil(chars / CHARS_PER_TOKEN)`, plus one per four line breaks (indentation after a
+/// newline is often a token of its own). Deliberately low chars-per-token, so limits are enforced
+/// early rather than late.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Estimate;
 
