@@ -14,6 +14,7 @@ pub mod hash;
 pub mod host;
 pub mod lock;
 pub mod quality;
+pub mod reasoning;
 pub mod redact;
 pub mod retention;
 pub mod scrub;
