@@ -37,6 +37,13 @@ pub enum AuditEvent {
     /// An example was removed on request.
     #[serde(rename_all = "camelCase")]
     Forgotten { example_id: String },
+    /// Datasets were built: examples read, and lines written per profile.
+    #[serde(rename_all = "camelCase")]
+    DatasetBuilt {
+        examples_read: u64,
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, number>"))]
+        written: BTreeMap<String, u64>,
+    },
     /// A day's partition passed the retention period and was removed.
     #[serde(rename_all = "camelCase")]
     Pruned { partition: String, examples: u64 },

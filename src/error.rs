@@ -66,6 +66,10 @@ impl SelftuneError {
         )
     }
 
+    pub fn invalid_argument(message: impl Into<String>) -> Self {
+        SelftuneError::new(ErrorCode::InvalidArgument, message)
+    }
+
     pub fn storage(action: &str, path: &str, cause: impl fmt::Display) -> Self {
         SelftuneError::new(
             ErrorCode::Storage,

@@ -5,6 +5,7 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use crate::audit::{self, AuditEntry, AuditEvent};
 use crate::config::SelftuneConfig;
@@ -16,6 +17,7 @@ use crate::redact::RedactionOptions;
 use crate::stats::{self, LogStats};
 use crate::store::{self, IndexEntry};
 use crate::time::utc_date;
+use crate::tokens::{TokenCounter, TokenizerRegistry};
 
 /// What the handle knows about the log, kept in step with every write.
 #[derive(Default)]
@@ -37,6 +39,8 @@ pub struct Selftune<H: Host> {
     pub(crate) config: SelftuneConfig,
     pub(crate) index: RefCell<LogIndex>,
     pub(crate) log_lock: AsyncLock,
+    /// Replaced, never mutated in place: readers keep the snapshot they started with.
+    pub(crate) tokenizers: RefCell<Rc<TokenizerRegistry>>,
 }
 
 impl<H: Host> Selftune<H> {
@@ -48,6 +52,7 @@ impl<H: Host> Selftune<H> {
             config,
             index: RefCell::new(LogIndex::default()),
             log_lock: AsyncLock::default(),
+            tokenizers: RefCell::new(Rc::new(TokenizerRegistry::default())),
         };
         selftune.rebuild_index().await?;
         let forgotten = forget::read_tombstones(&selftune.host).await?;
@@ -66,6 +71,18 @@ impl<H: Host> Selftune<H> {
 
     pub fn config(&self) -> &SelftuneConfig {
         &self.config
+    }
+
+    /// Counts tokens for `model_id` with `counter` from now on.
+    pub fn register_tokenizer(&self, model_id: &str, counter: Box<dyn TokenCounter>) {
+        let mut registry = TokenizerRegistry::clone(&self.tokenizers.borrow());
+        registry.register(model_id, counter);
+        *self.tokenizers.borrow_mut() = Rc::new(registry);
+    }
+
+    /// The counters in force now.
+    pub fn tokenizers(&self) -> Rc<TokenizerRegistry> {
+        Rc::clone(&self.tokenizers.borrow())
     }
 
     pub(crate) fn redaction_options(&self) -> RedactionOptions {

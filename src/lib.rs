@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod capture;
 pub mod config;
+pub mod dataset;
 pub mod error;
 pub mod event;
 pub mod forget;

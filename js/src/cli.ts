@@ -3,7 +3,7 @@
 // Exit codes: 0 success, 1 a failed job, 2 bad usage.
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
@@ -11,7 +11,12 @@ import { isSelftuneError, selftuneError } from "./errors.js";
 import { createNodeHost, defaultDataDir } from "./hosts/node.js";
 import { ingestFile, type IngestReport } from "./ingest.js";
 import { Selftune } from "./selftune.js";
-import type { LogStats } from "./core.js";
+import { readFile } from "node:fs/promises";
+import { createMemoryHost } from "./hosts/memory.js";
+import { canonicalModelId, tokenizerModels, tokenizerSource } from "./tokenizers.js";
+import type { BuildOptions, DatasetManifest, LogStats } from "./core.js";
+import { FileStorage } from "./hosts/fs-storage.js";
+import { formatValidation, validateFile, type ValidateFileOptions } from "./validate.js";
 
 const USAGE = `Usage: selftune <command> [options]
 
@@ -21,13 +26,27 @@ Commands:
   stats           summarize the example log
   audit           print the audit log (one line per operation, no content)
   forget ID       remove one example (and sightings of duplicates of it) for good
-  demo            ingest the bundled sample events into a fresh folder and summarize them
+  tokens --model ID [FILE]
+                  count the tokens of FILE (stdin when none) with the model's own tokenizer
+  validate FILE   check a JSONL dataset against Together's rules: PASS or FAIL, the format, the
+                  sample count and the errors with line numbers (exit 1 on FAIL)
+  build-dataset   build the Together-format datasets of both model profiles from the log:
+                  OUT/<profile>/{train,validation,test}.jsonl and OUT/manifest.json
+  demo            ingest the bundled sample events into a fresh folder, summarize them and
+                  build the datasets
   help            show this text
 
 Options:
   --data-dir DIR  where the example log lives (default: $TRAINING_DATA_DIR, else ./training-data;
                   demo: a new temporary folder)
   --limit N       audit: only the newest N entries
+  --model ID      tokens: the model, e.g. deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B;
+                  validate: its token limit applies (2048 for the 1.5B, 8192 for the 70B)
+  --max-tokens N  validate: longest accepted sample, in tokens
+  --out DIR       build-dataset: where the files go (default: DATA_DIR/datasets)
+  --data DIR      same as --data-dir
+  --min-quality X, --seed N, --over-length drop|truncate, --max-examples N
+                  build-dataset: selection and split settings (see the README)
   --json          print one JSON object instead of text
 `;
 
@@ -48,7 +67,15 @@ async function main(argv: string[]): Promise<number> {
       options: {
         json: { type: "boolean", default: false },
         "data-dir": { type: "string" },
+        data: { type: "string" },
+        out: { type: "string" },
+        "min-quality": { type: "string" },
+        seed: { type: "string" },
+        "over-length": { type: "string" },
+        "max-examples": { type: "string" },
         limit: { type: "string" },
+        model: { type: "string" },
+        "max-tokens": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -56,7 +83,10 @@ async function main(argv: string[]): Promise<number> {
     return usageError((error as Error).message);
   }
   const [command, ...rest] = parsed.positionals;
-  const options: Options = { json: parsed.values.json ?? false, dataDir: parsed.values["data-dir"] };
+  const options: Options = {
+    json: parsed.values.json ?? false,
+    dataDir: parsed.values["data-dir"] ?? parsed.values.data,
+  };
   if (parsed.values.limit !== undefined) {
     const limit = Number(parsed.values.limit);
     if (!Number.isInteger(limit) || limit < 1) return usageError("--limit must be a whole number of at least 1");
@@ -79,6 +109,48 @@ async function main(argv: string[]): Promise<number> {
     case "forget":
       if (rest.length !== 1) return usageError("forget takes exactly one example ID");
       return forget(rest[0], options);
+    case "build-dataset": {
+      if (rest.length !== 0) return usageError("build-dataset takes no arguments");
+      const build: BuildOptions = {};
+      const number = (flag: string, value: string | undefined, check: (n: number) => boolean) => {
+        if (value === undefined) return undefined;
+        const n = Number(value);
+        if (!Number.isFinite(n) || !check(n)) throw usage(`${flag} got '${value}'`);
+        return n;
+      };
+      try {
+        build.minQuality = number("--min-quality", parsed.values["min-quality"], (n) => n >= 0 && n <= 1);
+        build.seed = number("--seed", parsed.values.seed, (n) => Number.isInteger(n) && n >= 0);
+        build.maxExamples = number("--max-examples", parsed.values["max-examples"], (n) => Number.isInteger(n) && n >= 1);
+      } catch (error) {
+        return usageError((error as Error).message);
+      }
+      const overLength = parsed.values["over-length"];
+      if (overLength !== undefined) {
+        if (overLength !== "drop" && overLength !== "truncate") return usageError("--over-length must be drop or truncate");
+        build.overLength = overLength;
+      }
+      for (const key of Object.keys(build) as Array<keyof BuildOptions>) if (build[key] === undefined) delete build[key];
+      return buildDataset(build, parsed.values.out, options);
+    }
+    case "tokens": {
+      const model = parsed.values.model;
+      if (model === undefined) return usageError("tokens needs --model ID");
+      if (rest.length > 1) return usageError("tokens takes at most one FILE (stdin when none)");
+      if (canonicalModelId(model) === undefined) {
+        const known = tokenizerModels().map((m) => m.modelId).join(", ");
+        return usageError(`no tokenizer is known for model '${model}' (known: ${known})`);
+      }
+      return countTokens(model, rest[0], options);
+    }
+    case "validate": {
+      if (rest.length !== 1) return usageError("validate takes exactly one FILE");
+      const maxTokens = parsed.values["max-tokens"] === undefined ? undefined : Number(parsed.values["max-tokens"]);
+      if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || maxTokens < 1)) {
+        return usageError("--max-tokens must be a whole number of at least 1");
+      }
+      return validate(rest[0], { modelId: parsed.values.model, maxTokens }, options);
+    }
     case "demo":
       if (rest.length !== 0) return usageError("demo takes no arguments");
       return demo(options);
@@ -139,17 +211,86 @@ async function forget(exampleId: string, options: Options): Promise<number> {
   return result.forgotten ? 0 : 1;
 }
 
+async function validate(file: string, settings: ValidateFileOptions, options: Options): Promise<number> {
+  const report = await validateFile(file, settings);
+  if (options.json) print({ file, ...report });
+  else process.stdout.write(formatValidation(file, report));
+  return report.passed ? 0 : 1;
+}
+
+function usage(message: string): Error {
+  return new Error(message);
+}
+
+async function buildDataset(build: BuildOptions, out: string | undefined, options: Options): Promise<number> {
+  const dataDir = options.dataDir ?? defaultDataDir();
+  const selftune = await open(dataDir);
+  const outDir = resolve(out ?? join(dataDir, "datasets"));
+  const manifest = await selftune.buildDataset(build, new FileStorage(outDir));
+  if (options.json) print({ outDir, ...manifest });
+  else process.stdout.write(formatManifest(outDir, manifest));
+  return manifest.profiles.every((profile) => profile.validated) ? 0 : 1;
+}
+
+export function formatManifest(outDir: string, manifest: DatasetManifest): string {
+  const lines = [`Built datasets from ${manifest.examplesRead} examples into ${outDir}`];
+  for (const profile of manifest.profiles) {
+    const { counts, tokens, dropped, estimatedTrainingCostUsd: cost } = profile;
+    const left = Object.entries(dropped)
+      .filter(([, n]) => n > 0)
+      .map(([reason, n]) => `${reason} ${n}`);
+    lines.push(
+      `  ${profile.name.padEnd(6)} ${profile.model} (${profile.format}${profile.reasoning ? ", with reasoning" : ""}, at most ${profile.maxTokens} tokens)`,
+      `         train ${counts.train}, validation ${counts.validation}, test ${counts.test}${left.length ? `; left out: ${left.join(", ")}` : ""}${profile.truncated ? `; truncated ${profile.truncated}` : ""}`,
+      `         ${tokens.train + tokens.validation + tokens.test} tokens (longest ${tokens.max}${tokens.exact ? "" : ", estimated"}); about $${cost.amountUsd.toFixed(2)} for ${cost.epochs} epochs at $${cost.rateUsdPerMillionTokens}/M tokens`,
+      `         ${profile.validated ? "every file passed the Together-format checks" : "VALIDATION FAILED: see the log"}`,
+    );
+  }
+  lines.push(`Manifest: ${join(outDir, "manifest.json")}`);
+  return `${lines.join("\n")}\n`;
+}
+
+async function countTokens(modelId: string, file: string | undefined, options: Options): Promise<number> {
+  let text: string;
+  try {
+    text = file === undefined ? await readStdin() : await readFile(file, "utf8");
+  } catch (error) {
+    throw selftuneError("io", `could not read ${file ?? "stdin"}: ${(error as Error).message}`);
+  }
+  const count = await (await Selftune.create(createMemoryHost())).countTokens(modelId, text);
+  if (options.json) {
+    print({ file: file ?? null, ...count });
+  } else if (count.exact) {
+    process.stdout.write(`${count.tokens} tokens for ${count.model} (${count.tokenizer})\n`);
+  } else {
+    const source = tokenizerSource(modelId);
+    const hint = source ? `; install ${source.package} for an exact count` : "";
+    process.stdout.write(`about ${count.tokens} tokens for ${count.model} (${count.tokenizer}${hint})\n`);
+  }
+  return 0;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 async function demo(options: Options): Promise<number> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "selftune-demo-")));
   const selftune = await open(dataDir);
   const report = await ingestFile(selftune, SAMPLE_EVENTS);
   const summary = await selftune.stats();
+  const outDir = join(dataDir, "datasets");
+  const manifest = await selftune.buildDataset({}, new FileStorage(outDir));
   if (options.json) {
-    print({ dataDir, ingest: report, stats: summary });
+    print({ dataDir, ingest: report, stats: summary, datasets: { outDir, ...manifest } });
   } else {
     process.stdout.write(formatIngest("the bundled sample events", dataDir, report));
     process.stdout.write("\n");
     process.stdout.write(formatStats(dataDir, summary));
+    process.stdout.write("\n");
+    process.stdout.write(formatManifest(outDir, manifest));
   }
   return 0;
 }

@@ -8,6 +8,13 @@ export const core: typeof WasmCore = require("../wasm/selftune.js");
 
 export type {
   AuditEntry,
+  BuildOptions,
+  DatasetManifest,
+  ModelProfile,
+  NearDuplicateConfig,
+  OverLength,
+  ProfileManifest,
+  WireFormat,
   AuditEvent,
   CaptureResult,
   ForgetResult,
@@ -32,4 +39,8 @@ export type {
   SelftuneHost,
   SelftuneStorage,
   SkipReason,
+  ModelTokenizerInfo,
+  TokenCount,
+  TokenizerInfo,
+  VocabularyFamily,
 } from "../wasm/selftune.js";

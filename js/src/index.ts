@@ -10,8 +10,16 @@ export { FileStorage } from "./hosts/fs-storage.js";
 export type { FileStorageOptions } from "./hosts/fs-storage.js";
 export { ingestFile, ingestLines } from "./ingest.js";
 export type { IngestReport, IngestProblem, RecordedEvent } from "./ingest.js";
+export { validateFile, formatValidation, type ValidateFileOptions, type ValidationReport, type ValidationError, type ValidationRule, type ValidationTokens, type DatasetFormat, type TokenCounterLike } from "./validate.js";
 export type {
   AuditEntry,
+  BuildOptions,
+  DatasetManifest,
+  ModelProfile,
+  NearDuplicateConfig,
+  OverLength,
+  ProfileManifest,
+  WireFormat,
   AuditEvent,
   CaptureResult,
   ForgetResult,
@@ -35,4 +43,10 @@ export type {
   SelftuneHost,
   SelftuneStorage,
   SkipReason,
+  ModelTokenizerInfo,
+  TokenCount,
+  TokenizerInfo,
+  VocabularyFamily,
 } from "./core.js";
+export { canonicalModelId, tokenizerModels, tokenizerSource } from "./tokenizers.js";
+export type { TokenizerSource } from "./tokenizers.js";

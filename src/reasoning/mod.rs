@@ -106,11 +106,8 @@ fn requirements_section(
     facts: &CodeFacts,
 ) -> String {
     let mut out = format!("The request asks for {}", what(record));
-    match &record.name {
-        Some(name) => {
-            let _ = write!(out, " named `{name}`");
-        }
-        None => {}
+    if let Some(name) = &record.name {
+        let _ = write!(out, " named `{name}`");
     }
     out.push_str(". What it has to do:\n");
     for requirement in requirements {

@@ -20,10 +20,20 @@ enum Sep {
     Colon,
 }
 
-#[inline]
-fn is_name_byte(b: u8) -> bool {
+const fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$' | b'-')
 }
+
+/// `is_name_byte` as a table: `name_before` walks back over every name.
+static NAME_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = is_name_byte(b as u8);
+        b += 1;
+    }
+    t
+};
 
 fn skip_back_spaces(bytes: &[u8], mut j: usize) -> usize {
     let floor = j.saturating_sub(32);
@@ -54,7 +64,7 @@ fn name_before(bytes: &[u8], end: usize) -> Option<(usize, usize, bool)> {
     }
     let name_end = j;
     let floor = j.saturating_sub(96);
-    while j > floor && is_name_byte(bytes[j - 1]) {
+    while j > floor && NAME_BYTES[usize::from(bytes[j - 1])] {
         j -= 1;
     }
     (j < name_end).then_some((j, name_end, quoted))
@@ -286,7 +296,12 @@ const WRAPPERS: &[&[u8]] = &[
 
 fn unwrap_calls(bytes: &[u8], mut p: usize) -> usize {
     for _ in 0..3 {
-        match WRAPPERS.iter().find(|w| bytes[p..].starts_with(w)) {
+        // (The first-byte test skips a memcmp per wrapper on ordinary values.)
+        let first = bytes.get(p).copied();
+        match WRAPPERS
+            .iter()
+            .find(|w| first == Some(w[0]) && bytes[p..].starts_with(w))
+        {
             Some(w) => p = skip_spaces(bytes, p + w.len()),
             None => break,
         }
@@ -459,12 +474,24 @@ fn prose_name(bytes: &[u8], ns: usize, ne: usize) -> Option<NameClass> {
 }
 
 /// Cheap pre-check: the expression at `p` mentions an environment or
-/// settings read (`process.env`, `getSetting`, `getenv`, `os.environ`).
+/// settings read (`process.env`, `getSetting`, `getenv`, `os.environ`)
+/// before the end of its line (and within 80 bytes). It runs on most `=`
+/// and `:` in code, so it is a single pass.
 fn reads_setting(bytes: &[u8], p: usize) -> bool {
     let window = &bytes[p..bytes.len().min(p + 80)];
-    let line = window.split(|&b| b == b'\n').next().unwrap_or(window);
-    line.windows(3)
-        .any(|w| w == b"env" || w == b"ett" || w == b"ENV")
+    for (k, &b) in window.iter().enumerate() {
+        if b == b'\n' {
+            return false;
+        }
+        // `b | 0x20` folds `E` into `e`: one test per byte on the common path.
+        if b | 0x20 == b'e' {
+            let rest = window.get(k + 1..k + 3);
+            if matches!((b, rest), (b'e', Some(b"nv" | b"tt")) | (b'E', Some(b"NV"))) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// A command-line flag with a separate value: `--api-key <value>`,

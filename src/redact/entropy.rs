@@ -20,7 +20,7 @@ pub(crate) enum Charset {
 
 impl Charset {
     #[inline]
-    pub(crate) fn contains(self, b: u8) -> bool {
+    pub(crate) const fn contains(self, b: u8) -> bool {
         match self {
             Charset::Alnum => b.is_ascii_alphanumeric(),
             Charset::AlnumUnderscore => b.is_ascii_alphanumeric() || b == b'_',
@@ -49,7 +49,7 @@ impl Charset {
 
 /// `[A-Za-z0-9_]`: a byte that continues an identifier-like word.
 #[inline]
-pub(crate) fn is_word_byte(b: u8) -> bool {
+pub(crate) const fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 

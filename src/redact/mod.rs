@@ -34,7 +34,8 @@
 //! prefixes, lengths, keywords, entropy floors) and Nosey Parker
 //! (Apache-2.0). Nothing comes from trufflehog. There is no regex engine:
 //! each detector is a small byte scanner over a bounded window, driven by
-//! one pass with a byte-class table (`scanner.rs`), so the work is linear.
+//! one pass (`scanner.rs`) that steps over every position where no detector
+//! can start with byte tables (`skip.rs`), so the work is linear.
 //!
 //! - `rules.rs`: the provider table, one row per prefix (kind, prefix, body
 //!   charset, length bounds, entropy floor): OpenAI (`sk-`, `sk-proj-`,
@@ -140,6 +141,7 @@ mod names;
 mod pii;
 mod rules;
 mod scanner;
+mod skip;
 mod structured;
 mod values;
 

@@ -45,6 +45,44 @@ const NAME_HINTS: &[&[u8]] = &[
     b"bearer",
 ];
 
+/// For each byte (either case), the [`NAME_HINTS`] entries (as bits) that
+/// start with it.
+static HINTS_BY_FIRST: [u16; 256] = hints_by_first();
+
+const fn hints_by_first() -> [u16; 256] {
+    assert!(NAME_HINTS.len() <= 16);
+    let mut t = [0; 256];
+    let mut k = 0;
+    while k < NAME_HINTS.len() {
+        let first = NAME_HINTS[k][0];
+        t[first as usize] |= 1 << k;
+        t[first.to_ascii_uppercase() as usize] |= 1 << k;
+        k += 1;
+    }
+    t
+}
+
+/// Whether `name` contains a [`NAME_HINTS`] entry, ignoring case. Most
+/// names in code fail this, so it runs first and compares only the hints
+/// that start with each byte (usually none), without allocating.
+fn has_hint(name: &[u8]) -> bool {
+    (0..name.len()).any(|k| {
+        let mut hints = HINTS_BY_FIRST[usize::from(name[k])];
+        while hints != 0 {
+            let hint = NAME_HINTS[hints.trailing_zeros() as usize];
+            // The second byte first: it rejects almost every candidate.
+            let found = name[k..].get(..hint.len()).is_some_and(|w| {
+                w[1].to_ascii_lowercase() == hint[1] && w.eq_ignore_ascii_case(hint)
+            });
+            if found {
+                return true;
+            }
+            hints &= hints - 1;
+        }
+        false
+    })
+}
+
 /// Qualifiers before `key` that name a non-secret key.
 const KEY_DENY: &[&str] = &[
     "gpg",
@@ -285,11 +323,7 @@ pub(crate) fn classify(name: &[u8]) -> Option<NameClass> {
     if name.is_empty() || name.len() > 96 {
         return None;
     }
-    let lower = name.to_ascii_lowercase();
-    if !NAME_HINTS
-        .iter()
-        .any(|h| lower.windows(h.len()).any(|w| w == *h))
-    {
+    if !has_hint(name) {
         return None;
     }
     let words = name_words(name);
@@ -317,7 +351,9 @@ pub(crate) fn classify(name: &[u8]) -> Option<NameClass> {
         }
         return Some(NameClass::Password);
     }
-    if name.starts_with(b"_") && (lower == b"_authtoken" || lower == b"_auth") {
+    if name.starts_with(b"_")
+        && (name.eq_ignore_ascii_case(b"_authtoken") || name.eq_ignore_ascii_case(b"_auth"))
+    {
         return Some(NameClass::NpmAuth);
     }
     if last == "key" && prev.is_some_and(|q| KEY_DENY.contains(&q)) {
@@ -388,6 +424,34 @@ mod tests {
         assert_eq!(name_words(b"APIKey2"), ["api", "key"]);
         assert_eq!(name_words(b"_authToken"), ["auth", "token"]);
         assert_eq!(name_words(b"x-api-key"), ["x", "api", "key"]);
+    }
+
+    #[test]
+    fn hints_ignore_case() {
+        for name in [
+            "API_KEY",
+            "apiKey",
+            "ApiKEY",
+            "PassWord",
+            "x_Auth",
+            "SEEDphrase",
+            "pwd",
+        ] {
+            assert!(has_hint(name.as_bytes()), "{name}");
+        }
+        for name in [
+            "",
+            "k",
+            "ke",
+            "name",
+            "keyboard_",
+            "description",
+            "tokn",
+            "p\u{e9}ss",
+        ] {
+            let expected = name.to_ascii_lowercase().contains("key");
+            assert_eq!(has_hint(name.as_bytes()), expected, "{name}");
+        }
     }
 
     #[test]

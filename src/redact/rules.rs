@@ -191,14 +191,7 @@ impl ByFirstByte {
     }
 }
 
-const TABLE: ByFirstByte = by_first_byte();
-
-pub(crate) static BY_FIRST_BYTE: ByFirstByte = TABLE;
-
-/// `BY_FIRST_BYTE.any(b)`, usable in constant tables.
-pub(crate) const fn is_prefix_start(b: u8) -> bool {
-    TABLE.counts[b as usize] > 0
-}
+pub(crate) static BY_FIRST_BYTE: ByFirstByte = by_first_byte();
 
 const fn by_first_byte() -> ByFirstByte {
     let mut t = ByFirstByte {

@@ -1,22 +1,26 @@
-//! The single pass over the input: a byte-class table decides which
-//! detector (if any) to try at each position, so plain code costs one table
-//! look-up per byte. Every detector reads a bounded window, which keeps the
-//! whole scan linear.
+//! The single pass over the input. `skip::skip_plain` jumps to the next
+//! position where some detector may start (so plain code costs a few table
+//! look-ups per byte and almost no mispredicted branches); a byte-class
+//! table then decides which detector to try there. Every detector reads a
+//! bounded window, which keeps the whole scan linear.
 
 use super::entropy::{at_word_start, is_placeholder_strict, looks_random};
-use super::rules::{is_prefix_start, PrefixRule, BY_FIRST_BYTE};
+use super::rules::{PrefixRule, BY_FIRST_BYTE};
+use super::skip::{skip_plain, starts_token, DISCORD_FIRST, JWT_START};
 use super::structured::{discord_bot_at, jwt_at, pem_at, telegram_at, url_at, PemState};
 use super::{assign, pii, Context, Hit};
 
 const T_NONE: u8 = 0;
-const T_WORD: u8 = 1; // letter or digit that may start a token
-const T_EQ: u8 = 2;
-const T_COLON: u8 = 3;
-const T_AT: u8 = 4;
-const T_DASH: u8 = 5;
-const T_PLUS: u8 = 6;
-const T_PAREN: u8 = 7;
+const T_WORD: u8 = 1; // letter that may start a token
+const T_DIGIT: u8 = 2;
+const T_EQ: u8 = 3;
+const T_COLON: u8 = 4;
+const T_AT: u8 = 5;
+const T_DASH: u8 = 6;
+const T_PLUS: u8 = 7;
+const T_PAREN: u8 = 8;
 
+/// Detector kind of each byte.
 static TRIGGERS: [u8; 256] = triggers();
 
 const fn triggers() -> [u8; 256] {
@@ -24,7 +28,9 @@ const fn triggers() -> [u8; 256] {
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        if is_prefix_start(c) || c.is_ascii_digit() || matches!(c, b'e' | b'M' | b'N' | b'O') {
+        if c.is_ascii_digit() {
+            t[b] = T_DIGIT;
+        } else if starts_token(c) {
             t[b] = T_WORD;
         }
         b += 1;
@@ -75,12 +81,22 @@ pub(crate) fn scan(bytes: &[u8], ctx: &Context, hits: &mut Vec<Hit>) {
     // `=`/`:` before this offset are inside a bare value already read.
     let mut assign_resume = 0;
     let mut i = 0;
-    while i < n {
-        let b = bytes[i];
-        match TRIGGERS[b as usize] {
-            T_NONE => {}
-            T_WORD => {
+    loop {
+        i = skip_plain(bytes, i);
+        if i >= n {
+            break;
+        }
+        match TRIGGERS[usize::from(bytes[i])] {
+            T_WORD | T_DIGIT if at_word_start(bytes, i) => {
                 if let Some(end) = word_at(bytes, i, ctx, hits) {
+                    i = end;
+                    continue;
+                }
+            }
+            // `api.telegram.org/bot<id>:<token>`
+            T_DIGIT if bytes[..i].ends_with(b"bot") => {
+                let token = telegram_at(bytes, i);
+                if let Some(end) = push(hits, i, token, super::SecretKind::TelegramBotToken) {
                     i = end;
                     continue;
                 }
@@ -134,26 +150,10 @@ fn prev(bytes: &[u8], i: usize) -> Option<u8> {
     i.checked_sub(1).map(|k| bytes[k])
 }
 
-/// Detectors that start on a letter or digit. Returns the end of a match so
-/// the scan can skip over it.
+/// Detectors that start on a letter or digit at a word start. Returns the
+/// end of a match so the scan can skip over it.
 fn word_at(bytes: &[u8], i: usize, ctx: &Context, hits: &mut Vec<Hit>) -> Option<usize> {
     let b = bytes[i];
-    if !at_word_start(bytes, i) {
-        // `api.telegram.org/bot<id>:<token>`
-        if b.is_ascii_digit()
-            && i >= 3
-            && &bytes[i - 3..i] == b"bot"
-            && !bytes[i - 1].is_ascii_digit()
-        {
-            return push(
-                hits,
-                i,
-                telegram_at(bytes, i),
-                super::SecretKind::TelegramBotToken,
-            );
-        }
-        return None;
-    }
     if BY_FIRST_BYTE.any(b) {
         if let Some((end, rule)) = prefix_at(bytes, i) {
             hits.push(Hit::new(i, end, rule.kind));
@@ -161,10 +161,10 @@ fn word_at(bytes: &[u8], i: usize, ctx: &Context, hits: &mut Vec<Hit>) -> Option
         }
     }
     match b {
-        b'e' if bytes[i..].starts_with(b"eyJ") => {
+        _ if bytes[i..].starts_with(JWT_START) => {
             push(hits, i, jwt_at(bytes, i), super::SecretKind::Jwt)
         }
-        b'M' | b'N' | b'O' => push(
+        _ if DISCORD_FIRST.contains(&b) => push(
             hits,
             i,
             discord_bot_at(bytes, i),
@@ -199,4 +199,85 @@ fn push(
     let end = end?;
     hits.push(Hit::new(start, end, kind));
     Some(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::skip::PUNCT_TRIGGERS;
+    use super::*;
+
+    #[test]
+    fn punctuation_triggers_agree_with_skip_tables() {
+        for b in 0..=255u8 {
+            let punct = TRIGGERS[usize::from(b)] >= T_EQ;
+            assert_eq!(punct, PUNCT_TRIGGERS.contains(&b), "{}", b as char);
+        }
+    }
+
+    /// One match for each detector that starts on a letter or digit
+    /// without a fixed prefix.
+    const MATCHES: [&str; 6] = [
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.q7Zk2pLx9vB4mW8rT1yH",
+        "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gq7Zk2.q7Zk2pLx9vB4mW8rT1yHq7Zk2pLx9vB",
+        "bot1234567890:AAq7Zk2pLx9vB4mW8rT1yHq7Zk2pLx9vB4m",
+        "1234567890:AAq7Zk2pLx9vB4mW8rT1yHq7Zk2pLx9vB4m",
+        "415-555-0123",
+        "(415) 555-0123",
+    ];
+
+    /// Texts full of near-misses: every prefix, JWT and Discord starts, digits
+    /// after `bot`, cut at every length and glued to words and punctuation.
+    fn near_misses() -> Vec<String> {
+        let body = "q7Zk2pLx9vB4mW8rT1yHq7Zk2pLx9vB4mW8rT1yHq7Zk2pLx9vB4mW8rT1yH";
+        let mut starts: Vec<String> = super::super::rules::PREFIX_RULES
+            .iter()
+            .map(|r| format!("{}{body}", r.prefix))
+            .collect();
+        starts.extend(MATCHES.map(str::to_owned));
+        starts.push("string this return sk gh xo ey M N O".to_owned());
+        let mut texts = Vec::new();
+        for start in &starts {
+            for cut in 1..=start.len().min(24) {
+                for glue in ["", " ", "x", "_", "-", "\n", "\u{e9}", "9"] {
+                    texts.push(format!("{glue}{}{glue}{start}", &start[..cut]));
+                }
+            }
+        }
+        texts
+    }
+
+    /// `skip_plain` may only pass over positions where no detector starts:
+    /// there, `word_at` (at a word start) finds nothing and no Telegram token
+    /// follows a `bot`.
+    #[test]
+    fn skipped_positions_start_nothing() {
+        let ctx = Context {
+            file: super::super::FileKind::Text,
+            emails: true,
+            phones: true,
+        };
+        for text in MATCHES {
+            let mut hits = Vec::new();
+            scan(text.as_bytes(), &ctx, &mut hits);
+            assert!(!hits.is_empty(), "{text}");
+        }
+        for text in near_misses() {
+            let bytes = text.as_bytes();
+            let mut next_stop = skip_plain(bytes, 0);
+            for i in 0..bytes.len() {
+                if i == next_stop {
+                    next_stop = skip_plain(bytes, i + 1);
+                    continue;
+                }
+                assert!(TRIGGERS[usize::from(bytes[i])] < T_EQ, "{text:?} at {i}");
+                let mut hits = Vec::new();
+                if at_word_start(bytes, i) {
+                    let found = word_at(bytes, i, &ctx, &mut hits);
+                    assert_eq!(found, None, "{text:?} at {i}");
+                } else if bytes[..i].ends_with(b"bot") {
+                    assert_eq!(telegram_at(bytes, i), None, "{text:?} at {i}");
+                }
+            }
+        }
+    }
 }

@@ -4,16 +4,18 @@
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::config::redaction_options_from_json;
 use crate::config::SelftuneConfig;
+use crate::dataset::options::BuildOptions;
 use crate::error::SelftuneError;
 use crate::event::ExampleKind;
 use crate::handle::Selftune;
 use crate::redact;
 use crate::wasm::convert::{from_js, to_js};
 use crate::wasm::error::to_js_error;
-use crate::wasm::host::{check_host, JsHost};
+use crate::wasm::host::{check_host, check_storage, JsHost, JsStorage};
 
 #[wasm_bindgen]
 pub struct SelftuneCore {
@@ -95,10 +97,67 @@ impl SelftuneCore {
         })
     }
 
+    /// Builds the datasets from the example log; resolves to the manifest. Files go to `output`
+    /// when given, else to the folder `options.outDir` (default `datasets`) of the host's storage.
+    #[wasm_bindgen(js_name = buildDataset, unchecked_return_type = "Promise<DatasetManifest>")]
+    pub fn build_dataset(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "BuildOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SelftuneStorage | undefined")] output: JsValue,
+    ) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        let options = from_js(&options, SelftuneError::invalid_argument)
+            .and_then(|json| BuildOptions::from_json(json).map_err(to_js_error));
+        let output = if output.is_undefined() || output.is_null() {
+            Ok(None)
+        } else {
+            check_storage(&output, "output")
+                .map(|()| Some(output.unchecked_into::<JsStorage>()))
+                .map_err(to_js_error)
+        };
+        wasm_bindgen_futures::future_to_promise(async move {
+            let options = options?;
+            let manifest = match output? {
+                Some(output) => inner.build_dataset_into(&options, &output).await,
+                None => inner.build_dataset(&options).await,
+            };
+            to_js(&manifest.map_err(to_js_error)?)
+        })
+    }
+
     /// The configuration in force, with defaults filled in.
     #[wasm_bindgen(unchecked_return_type = "SelftuneConfig")]
     pub fn config(&self) -> Result<JsValue, JsValue> {
         to_js(self.inner.config())
+    }
+
+    /// Builds `modelId`'s tokenizer from the text of the `tokenizer.json` its vocabulary ships in
+    /// (see `tokenizerModels()`) and counts that model's tokens exactly from now on.
+    #[wasm_bindgen(js_name = registerTokenizer, unchecked_return_type = "TokenizerInfo")]
+    pub fn register_tokenizer(
+        &self,
+        #[wasm_bindgen(js_name = modelId)] model_id: &str,
+        #[wasm_bindgen(js_name = tokenizerJson)] tokenizer_json: &str,
+    ) -> Result<JsValue, JsValue> {
+        let info = self.inner.load_tokenizer_json(model_id, tokenizer_json);
+        to_js(&info.map_err(to_js_error)?)
+    }
+
+    /// The tokens of `text` for `modelId`: exact once its tokenizer is registered, else an
+    /// estimate (`exact: false`).
+    #[wasm_bindgen(js_name = countTokens, unchecked_return_type = "TokenCount")]
+    pub fn count_tokens(
+        &self,
+        #[wasm_bindgen(js_name = modelId)] model_id: &str,
+        text: &str,
+    ) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.count_tokens(model_id, text))
+    }
+
+    /// Whether `modelId`'s tokenizer is registered.
+    #[wasm_bindgen(js_name = hasTokenizer)]
+    pub fn has_tokenizer(&self, #[wasm_bindgen(js_name = modelId)] model_id: &str) -> bool {
+        self.inner.has_tokenizer(model_id)
     }
 
     fn capture(&self, kind: ExampleKind, event: JsValue) -> js_sys::Promise {

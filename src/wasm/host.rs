@@ -55,16 +55,16 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "SelftuneStorage")]
     pub type JsStorage;
 
-    #[wasm_bindgen(method, catch)]
-    async fn read(this: &JsStorage, path: &str) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    async fn write(this: &JsStorage, path: &str, contents: &str) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    async fn append(this: &JsStorage, path: &str, contents: &str) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    async fn list(this: &JsStorage, dir: &str) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    async fn remove(this: &JsStorage, path: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = read)]
+    async fn js_read(this: &JsStorage, path: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = write)]
+    async fn js_write(this: &JsStorage, path: &str, contents: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = append)]
+    async fn js_append(this: &JsStorage, path: &str, contents: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = list)]
+    async fn js_list(this: &JsStorage, dir: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = remove)]
+    async fn js_remove(this: &JsStorage, path: &str) -> Result<JsValue, JsValue>;
 }
 
 const REQUIRED_FUNCTIONS: [(&str, &str); 9] = [
@@ -81,22 +81,40 @@ const REQUIRED_FUNCTIONS: [(&str, &str); 9] = [
 
 /// Says which member is missing, instead of failing later with "x is not a function".
 pub fn check_host(host: &JsValue) -> Result<(), SelftuneError> {
-    for (owner, name) in REQUIRED_FUNCTIONS {
+    check_members(host, "host", &REQUIRED_FUNCTIONS)
+}
+
+/// The same check for a storage object passed on its own (a dataset's output folder).
+pub fn check_storage(storage: &JsValue, name: &str) -> Result<(), SelftuneError> {
+    let members: Vec<(&str, &str)> = REQUIRED_FUNCTIONS
+        .iter()
+        .filter(|(owner, _)| *owner == "storage")
+        .map(|(_, member)| ("", *member))
+        .collect();
+    check_members(storage, name, &members)
+}
+
+fn check_members(
+    value: &JsValue,
+    name: &str,
+    members: &[(&str, &str)],
+) -> Result<(), SelftuneError> {
+    for (owner, member) in members {
         let target = if owner.is_empty() {
-            host.clone()
+            value.clone()
         } else {
-            Reflect::get(host, &owner.into()).unwrap_or(JsValue::UNDEFINED)
+            Reflect::get(value, &(*owner).into()).unwrap_or(JsValue::UNDEFINED)
         };
-        let member = if target.is_object() {
-            Reflect::get(&target, &name.into()).unwrap_or(JsValue::UNDEFINED)
+        let function = if target.is_object() {
+            Reflect::get(&target, &(*member).into()).unwrap_or(JsValue::UNDEFINED)
         } else {
             JsValue::UNDEFINED
         };
-        if !member.is_function() {
+        if !function.is_function() {
             let path = if owner.is_empty() {
-                format!("host.{name}")
+                format!("{name}.{member}")
             } else {
-                format!("host.{owner}.{name}")
+                format!("{name}.{owner}.{member}")
             };
             return Err(SelftuneError::new(
                 ErrorCode::InvalidHost,
@@ -111,9 +129,9 @@ fn port_error(thrown: JsValue) -> PortError {
     PortError::new(js_message(&thrown))
 }
 
-impl Storage for JsHost {
+impl Storage for JsStorage {
     async fn read(&self, path: &str) -> Result<Option<String>, PortError> {
-        let value = self.storage().read(path).await.map_err(port_error)?;
+        let value = self.js_read(path).await.map_err(port_error)?;
         if value.is_null() || value.is_undefined() {
             return Ok(None);
         }
@@ -124,23 +142,17 @@ impl Storage for JsHost {
     }
 
     async fn write(&self, path: &str, contents: &str) -> Result<(), PortError> {
-        self.storage()
-            .write(path, contents)
-            .await
-            .map_err(port_error)?;
+        self.js_write(path, contents).await.map_err(port_error)?;
         Ok(())
     }
 
     async fn append(&self, path: &str, contents: &str) -> Result<(), PortError> {
-        self.storage()
-            .append(path, contents)
-            .await
-            .map_err(port_error)?;
+        self.js_append(path, contents).await.map_err(port_error)?;
         Ok(())
     }
 
     async fn list(&self, dir: &str) -> Result<Vec<String>, PortError> {
-        let value = self.storage().list(dir).await.map_err(port_error)?;
+        let value = self.js_list(dir).await.map_err(port_error)?;
         let names = value
             .dyn_into::<Array>()
             .map_err(|_| PortError::new("storage.list must resolve to an array of names"))?;
@@ -154,8 +166,30 @@ impl Storage for JsHost {
     }
 
     async fn remove(&self, path: &str) -> Result<(), PortError> {
-        self.storage().remove(path).await.map_err(port_error)?;
+        self.js_remove(path).await.map_err(port_error)?;
         Ok(())
+    }
+}
+
+impl Storage for JsHost {
+    async fn read(&self, path: &str) -> Result<Option<String>, PortError> {
+        Storage::read(&self.storage(), path).await
+    }
+
+    async fn write(&self, path: &str, contents: &str) -> Result<(), PortError> {
+        Storage::write(&self.storage(), path, contents).await
+    }
+
+    async fn append(&self, path: &str, contents: &str) -> Result<(), PortError> {
+        Storage::append(&self.storage(), path, contents).await
+    }
+
+    async fn list(&self, dir: &str) -> Result<Vec<String>, PortError> {
+        Storage::list(&self.storage(), dir).await
+    }
+
+    async fn remove(&self, path: &str) -> Result<(), PortError> {
+        Storage::remove(&self.storage(), path).await
     }
 }
 

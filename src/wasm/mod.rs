@@ -8,4 +8,6 @@ pub mod api;
 pub mod convert;
 pub mod error;
 pub mod host;
+pub mod tokens;
 mod types;
+pub mod validate;
