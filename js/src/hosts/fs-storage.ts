@@ -1,5 +1,5 @@
-import { mkdir, open, readFile, readdir, rename, unlink } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { mkdir, open, readFile, readdir, rename, rmdir, unlink } from "node:fs/promises";
+import { dirname, join, resolve, sep } from "node:path";
 import { randomBytes } from "node:crypto";
 
 import type { SelftuneStorage } from "../core.js";
@@ -103,11 +103,22 @@ export class FileStorage implements SelftuneStorage {
     }
   }
 
+  /** Removes a file, and the folders it leaves empty (up to the root). */
   async remove(path: string): Promise<void> {
+    const file = this.file(path);
     try {
-      await unlink(this.file(path));
+      await unlink(file);
     } catch (error) {
       if (!isMissing(error)) throw error;
+      return;
+    }
+    for (let folder = dirname(file); folder.startsWith(this.root + sep); folder = dirname(folder)) {
+      try {
+        await rmdir(folder);
+      } catch {
+        break; // not empty, or already gone
+      }
+      this.knownFolders.delete(folder);
     }
   }
 
