@@ -3,8 +3,9 @@
 #   setup   install the toolchain pins (wasm-pack.toml, Cargo.toml, js/package.json)
 #   build   the wasm core (pkg/), copied into js/wasm/, and the TypeScript package (js/dist/)
 #   test    every layer: cargo test, wasm-bindgen tests under Node, tsc, node --test
-#   demo    build, then ingest the bundled sample events and print the log's summary
-#   bench   build, then print capture latency and scrubbing throughput figures
+#   demo    build, then ingest the bundled sample events, print the log's summary and build the
+#           datasets
+#   bench   build, then print capture latency, scrubbing and dataset-build figures
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -121,8 +122,9 @@ case "$job" in
     setup
     build
     cargo bench --quiet --bench redact
+    cargo bench --quiet --bench dataset
     node js/bench/redact.mjs
     node js/bench/capture.mjs
     ;;
-  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$job" ] && exit 2; die "unknown job '$job'" ;;
+  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$job" ] && exit 2; die "unknown job '$job'" ;;
 esac
