@@ -126,5 +126,5 @@ case "$job" in
     node js/bench/redact.mjs
     node js/bench/capture.mjs
     ;;
-  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$job" ] && exit 2; die "unknown job '$job'" ;;
+  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$job" ] && exit 2; die "unknown job '$job'" ;;
 esac
