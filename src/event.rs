@@ -409,7 +409,7 @@ fn parse_dependencies(value: Option<Value>) -> Result<Option<Dependencies>, Self
                     }
                     other => {
                         return Err(SelftuneError::invalid_event(
-                            format!("{FIELD}.{name}"),
+                            format!("{FIELD}.{}", preview(&name)),
                             format!("must be a version string, got {}", type_name(&other)),
                         ))
                     }

@@ -121,6 +121,7 @@ fn a_canary_key_never_appears_in_storage_logs_errors_or_results() {
         json!({ "originalRequest": canary, "outcome": { "success": true, "files": [{ "path": canary, "content": "1" }, { "path": canary, "content": "2" }] } }),
         json!({ "originalRequest": canary, "outcome": { "success": true, "files": [{ "path": "a", "content": format!("{canary}\u{0}") }] } }),
         json!({ "originalRequest": canary, "outcome": { "success": "yes" } }),
+        json!({ "originalRequest": canary, "outcome": { "success": true, "files": [{ "path": "a", "content": "" }], "dependencies": { canary.clone(): 3 } } }),
         json!({ "originalRequest": canary, "outcome": { "success": false, "files": [{ "path": canary, "content": canary }] } }),
     ];
     for event in bad_events {
