@@ -126,12 +126,18 @@ fn code(seed: u64, bytes: usize) -> String {
     while out.len() < bytes {
         let a = WORDS[(next() % 24) as usize];
         let b = WORDS[(next() % 24) as usize];
-        let n = next() % 10_000;
+        let c = WORDS[(next() % 24) as usize];
+        let d = WORDS[(next() % 24) as usize];
+        // Mostly words, like real code: the token estimate counts every digit as a token.
         out.push_str(&format!(
-            "  const {a}{line}_{n} = await {b}.{a}(runtime, '{b} {n}', {{ limit: {} }});\n",
-            next() % 100
+            "  const {a}{}{} = await {b}.{c}(runtime, '{d} {a}', {{ {c}: {b} }});\n",
+            c[..1].to_uppercase(),
+            &c[1..],
         ));
         line += 1;
+        if line % 8 == 0 {
+            out.push_str(&format!("  if (!{a}) {{ logger.warn('no {d} for {b}'); return; }}\n"));
+        }
     }
     out
 }
