@@ -5,14 +5,18 @@
 //! the same shapes for the generated TypeScript types and for native tests; a round-trip test keeps
 //! the two in step.
 
+mod fields;
+
 use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::config::SelftuneConfig;
 use crate::error::SelftuneError;
-use crate::redact::{redact_text, RedactionOptions};
+use fields::{
+    optional_count, optional_milliseconds, optional_string, preview, required_string, type_name,
+};
 
 /// Most files one event may carry; more is not a code generation but a repository dump.
 pub const MAX_FILES_PER_EVENT: usize = 1_000;
@@ -498,108 +502,4 @@ fn parse_tools(value: Option<Value>) -> Result<Vec<McpTool>, SelftuneError> {
         tools.push(tool);
     }
     Ok(tools)
-}
-
-fn required_string(
-    object: &mut Map<String, Value>,
-    key: &str,
-    field: &str,
-) -> Result<String, SelftuneError> {
-    match object.remove(key) {
-        Some(Value::String(text)) => Ok(text),
-        None | Some(Value::Null) => Err(SelftuneError::invalid_event(field, "is required")),
-        Some(other) => Err(SelftuneError::invalid_event(
-            field,
-            format!("must be a string, got {}", type_name(&other)),
-        )),
-    }
-}
-
-fn optional_string(
-    object: &mut Map<String, Value>,
-    key: &str,
-    field: &str,
-) -> Result<Option<String>, SelftuneError> {
-    match object.remove(key) {
-        Some(Value::String(text)) => Ok(Some(text)),
-        None | Some(Value::Null) => Ok(None),
-        Some(other) => Err(SelftuneError::invalid_event(
-            field,
-            format!("must be a string, got {}", type_name(&other)),
-        )),
-    }
-}
-
-fn optional_milliseconds(
-    object: &mut Map<String, Value>,
-    key: &str,
-) -> Result<Option<f64>, SelftuneError> {
-    match object.remove(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(number)) => match number.as_f64() {
-            Some(ms) if ms.is_finite() && ms >= 0.0 => Ok(Some(ms)),
-            _ => Err(SelftuneError::invalid_event(
-                key,
-                format!("must be a non-negative number of milliseconds, got {number}"),
-            )),
-        },
-        Some(other) => Err(SelftuneError::invalid_event(
-            key,
-            format!(
-                "must be a number of milliseconds, got {}",
-                type_name(&other)
-            ),
-        )),
-    }
-}
-
-fn optional_count(
-    object: &mut Map<String, Value>,
-    key: &str,
-) -> Result<Option<u64>, SelftuneError> {
-    match object.remove(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(number)) => {
-            // JS numbers arrive as floats; accept them when they are whole and in range.
-            let whole = number.as_u64().or_else(|| {
-                number
-                    .as_f64()
-                    .filter(|n| n.fract() == 0.0 && *n >= 0.0 && *n <= 9_007_199_254_740_991.0)
-                    .map(|n| n as u64)
-            });
-            whole.map(Some).ok_or_else(|| {
-                SelftuneError::invalid_event(
-                    key,
-                    format!("must be a non-negative whole number, got {number}"),
-                )
-            })
-        }
-        Some(other) => Err(SelftuneError::invalid_event(
-            key,
-            format!("must be a number, got {}", type_name(&other)),
-        )),
-    }
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// A short, single-line excerpt of caller text for error messages, with secrets redacted: error
-/// messages end up in logs.
-fn preview(text: &str) -> String {
-    const LIMIT: usize = 80;
-    let text = redact_text(text, None, &RedactionOptions::default()).text;
-    let mut shown: String = text.chars().take(LIMIT).collect();
-    if shown.len() < text.len() {
-        shown.push('…');
-    }
-    shown.escape_debug().to_string()
 }
