@@ -16,7 +16,7 @@ import type {
 } from "./core.js";
 import { createNodeHost } from "./hosts/node.js";
 import type { TokenCount, TokenizerInfo } from "./core.js";
-import { loadTokenizer } from "./tokenizers.js";
+import { loadTokenizer, tokenizerModels } from "./tokenizers.js";
 
 /**
  * A selftune handle: captures successful generations into the example log of its host.
@@ -77,7 +77,10 @@ export class Selftune {
    * go to `output` when given (for instance `new FileStorage(dir)`), else to the folder
    * `options.outDir` (default `datasets`) of the host's storage.
    */
-  buildDataset(options?: BuildOptions, output?: SelftuneStorage): Promise<DatasetManifest> {
+  async buildDataset(options?: BuildOptions, output?: SelftuneStorage): Promise<DatasetManifest> {
+    // Exact counts need the profiles' vocabularies registered first (estimates otherwise).
+    const models = options?.profiles?.map((profile) => profile.model) ?? tokenizerModels().map((model) => model.modelId);
+    for (const model of models) await this.loadTokenizer(model);
     return this.inner.buildDataset(options, output);
   }
 
