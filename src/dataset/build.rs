@@ -3,8 +3,8 @@
 //! Pass 1 reads the log one day at a time: it re-scrubs each example, filters it (forgotten,
 //! duplicate, quality), computes its MinHash signature and, per profile, renders it once to count
 //! its tokens and apply the over-length policy; the lines that fit go to a spool file per profile
-//! and day. Then near-duplicate clusters keep their best example, the survivors are grouped and
-//! split, and each profile's cap applies. Pass 2 reads the spool back and sends each chosen line to
+//! and day. Then near-duplicate clusters keep their best example, the survivors are grouped, and
+//! each profile's examples (under its cap) are split by group. Pass 2 reads the spool back and sends each chosen line to
 //! its split's file, validating every line as it goes; rendering happens once per example.
 
 use std::borrow::Cow;
@@ -151,23 +151,17 @@ pub async fn build_dataset(
     }
     let kept: HashSet<usize> = best_of_cluster.values().copied().collect();
     dropped.near_duplicate = (candidates.len() - kept.len()) as u64;
-    let mut members_by_group: BTreeMap<u32, Vec<String>> = BTreeMap::new();
     let mut kept_sorted: Vec<usize> = kept.iter().copied().collect();
     kept_sorted.sort_unstable();
-    for &index in &kept_sorted {
-        let root = groups.find(index as u32);
-        members_by_group
-            .entry(root)
-            .or_default()
-            .push(candidates[index].id.clone());
-    }
-    let group_list: Vec<Vec<String>> = members_by_group.into_values().collect();
+    let group_of: HashMap<usize, u32> = kept_sorted
+        .iter()
+        .map(|&index| (index, groups.find(index as u32)))
+        .collect();
     let ratios = [
         options.split.train,
         options.split.validation,
         options.split.test,
     ];
-    let assignment = split::assign(&group_list, ratios, options.seed);
 
     // Per profile: what fits, under the cap.
     let mut selections: Vec<Selection> = Vec::new();
@@ -201,6 +195,16 @@ pub async fn build_dataset(
                 fitting.truncate(cap);
             }
         }
+        // Each profile trains its own model, so each is split on its own, by group.
+        let mut members_by_group: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+        for &index in &fitting {
+            members_by_group
+                .entry(group_of[&index])
+                .or_default()
+                .push(candidates[index].id.clone());
+        }
+        let group_list: Vec<Vec<String>> = members_by_group.into_values().collect();
+        let assignment = split::assign(&group_list, ratios, options.seed);
         let selection = fitting
             .into_iter()
             .filter_map(|index| {
