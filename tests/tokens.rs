@@ -125,6 +125,98 @@ fn nfc_normalization_composes_before_merging() {
     assert_eq!(raw.count("e\u{301}"), 3, "'e', then U+0301 as two bytes");
 }
 
+/// Code points NFC can touch, by `unicode-normalization`: decomposable ones, marks, Hangul jamo.
+fn nfc_relevant() -> Vec<char> {
+    use unicode_normalization::char::{canonical_combining_class, decompose_canonical};
+    use unicode_normalization::UnicodeNormalization;
+    (0..0x11_0000u32)
+        .filter_map(char::from_u32)
+        .filter(|&c| {
+            let mut parts = 0;
+            decompose_canonical(c, |_| parts += 1);
+            parts > 1
+                || canonical_combining_class(c) != 0
+                || ('\u{1100}'..='\u{11FF}').contains(&c)
+                || c.nfc().next() != Some(c)
+        })
+        .collect()
+}
+
+/// The tables are Unicode 17 (Node's), the crate's are Unicode 18: marks assigned in 18, which
+/// the tables treat as plain starters, are left out of the comparison. They must be few and plain
+/// to `nfc`, so a mark that the tables know and `nfc` mishandles still fails.
+#[test]
+fn nfc_agrees_with_unicode_normalization() {
+    use unicode_normalization::char::canonical_combining_class;
+    use unicode_normalization::UnicodeNormalization;
+    let ours = |text: &str| selftune::tokens::nfc::nfc(text).into_owned();
+    let theirs = |text: &str| text.nfc().collect::<String>();
+    let plain_to_us = |c: char| {
+        let text = format!("a{c}\u{334}\u{301}");
+        ours(&text) == text && ours(&c.to_string()) == c.to_string()
+    };
+    let newer: Vec<char> = (0..0x11_0000u32)
+        .filter_map(char::from_u32)
+        .filter(|&c| {
+            let text = format!("a{c}\u{334}\u{301}");
+            ours(&text) != theirs(&text) || ours(&c.to_string()) != theirs(&c.to_string())
+        })
+        .collect();
+    assert!(newer.len() < 100, "{} code points differ", newer.len());
+    for &c in &newer {
+        assert!(plain_to_us(c), "U+{:04X} differs and is not new", c as u32);
+        assert!(
+            canonical_combining_class(c) != 0,
+            "U+{:04X} differs",
+            c as u32
+        );
+    }
+    let mut differ = Vec::new();
+    let mut check = |text: String| {
+        if !text.chars().any(|c| newer.contains(&c)) && ours(&text) != theirs(&text) {
+            differ.push(text.escape_unicode().to_string());
+        }
+    };
+    let relevant = nfc_relevant();
+    assert!(relevant.len() > 3000, "{}", relevant.len());
+    for &c in &relevant {
+        check(format!("a{c}\u{301}"));
+        check(format!("e\u{301}{c}\u{316}"));
+        check(format!("{c}\u{334}\u{345}\u{301}"));
+        check(format!("\u{1100}{c}\u{11A8}"));
+    }
+    let mut state = 0x9E37_79B9u32;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        state as usize % n
+    };
+    let plain = [
+        'a', 'e', 'o', 'u', 's', 'A', '\u{391}', '\u{3B1}', '\u{1100}', '\u{AC00}', ' ',
+    ];
+    for _ in 0..20_000 {
+        let len = 1 + next(8);
+        check(
+            (0..len)
+                .map(|_| {
+                    if next(3) == 0 {
+                        plain[next(plain.len())]
+                    } else {
+                        relevant[next(relevant.len())]
+                    }
+                })
+                .collect(),
+        );
+    }
+    assert!(
+        differ.is_empty(),
+        "{} texts differ: {:?}",
+        differ.len(),
+        &differ[..differ.len().min(10)]
+    );
+}
+
 #[test]
 fn ignore_merges_takes_whole_vocab_tokens() {
     // "abc" is in the vocab but no merge reaches it.

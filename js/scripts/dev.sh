@@ -5,7 +5,7 @@
 #   test    every layer: cargo test, wasm-bindgen tests under Node, tsc, node --test
 #   demo    build, then ingest the bundled sample events, print the log's summary and build the
 #           datasets
-#   bench   build, then print capture latency, scrubbing and dataset-build figures
+#   bench   build, then print capture latency, scrubbing, dataset-build and token-counting figures
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -125,6 +125,7 @@ case "$job" in
     cargo bench --quiet --bench dataset
     node js/bench/redact.mjs
     node js/bench/capture.mjs
+    node js/bench/tokens.mjs
     ;;
   *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$job" ] && exit 2; die "unknown job '$job'" ;;
 esac

@@ -32,7 +32,7 @@ for (const model of [QWEN, LLAMA]) {
     assert.ok(kinds("src/") >= 20 && kinds("js/src/") >= 5, "Rust and TypeScript sources");
     assert.ok(kinds("samples:") >= 20, "sample plugin and MCP files");
     assert.ok(kinds("python") >= 2 && kinds("prose") >= 2 && kinds("unicode") >= 5 && kinds("special") >= 5);
-    assert.ok(kinds("fuzz") >= 500);
+    assert.ok(kinds("fuzz") >= 500 && kinds("nfc") >= 300);
     const differ = [];
     let tokens = 0;
     for (const { name, text } of samples) {

@@ -30,7 +30,9 @@ pub struct AddedTokens {
 }
 
 impl AddedTokens {
-    pub fn new(tokens: Vec<AddedToken>) -> Self {
+    /// A trie over `tokens`; empty ones (which could never match) are left out.
+    pub fn new(mut tokens: Vec<AddedToken>) -> Self {
+        tokens.retain(|token| !token.content.is_empty());
         let mut nodes = vec![Node::default()];
         let mut starts = [false; 256];
         for (index, token) in tokens.iter().enumerate() {

@@ -16,10 +16,10 @@
 //! Unicode version in the file) instead of run by a regex engine; merges work on token ids with an
 //! integer-keyed table (`bpe.rs`); repeated pre-tokens are answered from a cache; added tokens are
 //! split out first with a byte trie (`added.rs`). Only the count is produced, never ids or
-//! offsets. It adds tens of kilobytes of wasm (the figures are in the README), plus
-//! `unicode-normalization` for the NFC step of the Qwen vocabulary, the one dependency added:
-//! composition needs Unicode's decomposition and composition data, and that crate is the one
-//! Hugging Face's own normalizers are built from.
+//! offsets. NFC, which the Qwen vocabulary asks for, is written here too (`nfc.rs`), over
+//! generated tables of only what composition needs: the `unicode-normalization` crate would have
+//! added 126 KB of wasm, these tables and code 53 KB. All of `tokens` adds 133 KB to the optimized
+//! wasm (59 KB gzipped), and no dependency.
 //!
 //! Exactness is checked against references nobody on this project wrote: `@lenml/tokenizers` over
 //! the same `tokenizer.json` in `js/tests/tokens.test.mjs` (code, prose, Unicode, special tokens,
@@ -31,6 +31,7 @@ mod chars;
 mod counting;
 mod estimate;
 pub mod models;
+pub mod nfc;
 pub mod pretokenize;
 mod tokenizer;
 #[rustfmt::skip]

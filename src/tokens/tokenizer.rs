@@ -5,10 +5,9 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 
-use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
-
 use super::added::{AddedTokens, Section};
 use super::bpe::FastMap;
+use super::nfc::nfc;
 use super::pretokenize::{self, Digits};
 use super::vocabulary::Vocabulary;
 use super::TokenCounter;
@@ -107,15 +106,6 @@ impl BpeTokenizer {
             }
         }
         self.vocabulary.merges.count(piece)
-    }
-}
-
-/// `text` in Unicode Normalization Form C; borrowed when it already is (ASCII always is).
-fn nfc(text: &str) -> Cow<'_, str> {
-    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(text.nfc().collect())
     }
 }
 

@@ -136,7 +136,9 @@ fn code(seed: u64, bytes: usize) -> String {
         ));
         line += 1;
         if line % 8 == 0 {
-            out.push_str(&format!("  if (!{a}) {{ logger.warn('no {d} for {b}'); return; }}\n"));
+            out.push_str(&format!(
+                "  if (!{a}) {{ logger.warn('no {d} for {b}'); return; }}\n"
+            ));
         }
     }
     out

@@ -239,6 +239,23 @@ export function fuzzSamples(count, seed) {
   });
 }
 
+// Pieces for NFC: decomposed and precomposed letters, marks of several classes in either order,
+// Hangul jamo and syllables, singletons, composition exclusions, two-part Indic vowels.
+const NFC_PIECES = [
+  "a", "e", "s", "A", "o", " ", "\u0301", "\u0300", "\u0316", "\u0323", "\u0307", "\u0334", "\u0345", "\u0308",
+  "\u0327", "\u05B0", "\u05B8", "\u0344", "\u0F73", "\u0F71", "\u0F72", "\u1E9B", "\u01D6", "\u00C5", "\u212B",
+  "\u2126", "\u0958", "\u0915\u093C", "\u0B47", "\u0B3E", "\u0B57", "\u0CC6", "\u0CC2", "\u0DD9", "\u0DCF",
+  "\u1100", "\u1161", "\u11A8", "\uAC00", "\uD4DB", "\u03B1", "\u0391", "\u0342", "\u0313", "\u0399",
+];
+
+export function nfcSamples(count, seed) {
+  const next = random(seed);
+  return Array.from({ length: count }, (_, i) => ({
+    name: `nfc #${i}`,
+    text: Array.from({ length: 1 + next(12) }, () => NFC_PIECES[next(NFC_PIECES.length)]).join(""),
+  }));
+}
+
 /**
  * Samples on which JavaScript's regular expressions, and so the JS reference, differ from Hugging
  * Face's `tokenizers`: U+0085 and U+FEFF (in `\s` for one and not the other) and U+017F, which
@@ -273,6 +290,7 @@ export function agreementSamples() {
     { name: "long symbol run", text: `${"=".repeat(500)}\n${"-*".repeat(300)}` },
     { name: "long space run", text: `x${" ".repeat(1000)}y\n${"\t".repeat(100)}` },
     ...fuzzSamples(600, 20260),
+    ...nfcSamples(300, 15),
   ];
 }
 

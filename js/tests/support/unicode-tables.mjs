@@ -1,19 +1,28 @@
-// Generates src/tokens/unicode_tables.rs: the code point ranges of the Unicode general categories
-// L (letters) and N (numbers) that the Qwen2 and Llama 3 pre-tokenizer patterns use, taken from
-// this Node's own regular expressions (`/\p{L}/u`, `/\p{N}/u`, ICU's Unicode data).
+// Generates src/tokens/unicode_tables.rs from this Node's Unicode data (ICU, through the language):
+// - the general categories L (letters) and N (numbers) of the pre-tokenizer pattern, from
+//   `/\p{L}/u` and `/\p{N}/u`;
+// - what NFC needs, from `String.prototype.normalize`: each code point's full canonical
+//   decomposition (NFD), the order of the canonical combining classes (worked out from how NFD
+//   reorders pairs of marks: only the order matters to NFC, not the class numbers), the primary
+//   composites (pairs that NFC composes), and the code points that can make a text not NFC.
 //
 //   node js/tests/support/unicode-tables.mjs > src/tokens/unicode_tables.rs
 //
 // js/tests/tokens.test.mjs regenerates the file and compares it with the committed one whenever
 // the running Node has the Unicode version the file was made from.
 
-function ranges(regex) {
+const isSurrogate = (cp) => cp >= 0xd800 && cp <= 0xdfff;
+const isHangulSyllable = (cp) => cp >= 0xac00 && cp <= 0xd7a3;
+const codePoints = (text) => [...text].map((c) => c.codePointAt(0));
+const chr = (...cps) => String.fromCodePoint(...cps);
+
+function ranges(inside) {
   const out = [];
   let start = -1;
   for (let cp = 0; cp <= 0x110000; cp += 1) {
-    const inside = cp < 0x110000 && !(cp >= 0xd800 && cp <= 0xdfff) && regex.test(String.fromCodePoint(cp));
-    if (inside && start < 0) start = cp;
-    if (!inside && start >= 0) {
+    const yes = cp < 0x110000 && !isSurrogate(cp) && inside(cp);
+    if (yes && start < 0) start = cp;
+    if (!yes && start >= 0) {
       out.push([start, cp - 1]);
       start = -1;
     }
@@ -21,24 +30,105 @@ function ranges(regex) {
   return out;
 }
 
+function nfcData() {
+  const decompositions = [];
+  const stable = [];
+  for (let cp = 0; cp < 0x110000; cp += 1) {
+    if (isSurrogate(cp) || isHangulSyllable(cp)) continue; // Hangul syllables are algorithmic
+    const nfd = chr(cp).normalize("NFD");
+    if (nfd !== chr(cp)) decompositions.push([cp, codePoints(nfd)]);
+    else stable.push(cp);
+  }
+  // NFD moves a mark of class c > 1 after U+0334 (class 1), and one of class 0 < c < 230 before
+  // U+0301 (class 230); a starter (class 0) stays put in both.
+  const nonStarter = (x) =>
+    ("a" + chr(x, 0x334)).normalize("NFD") === "a" + chr(0x334, x) ||
+    ("a" + chr(0x301, x)).normalize("NFD") === "a" + chr(x, 0x301);
+  const swaps = (x, y) => x !== y && ("a" + chr(x, y)).normalize("NFD") === "a" + chr(y, x);
+  const order = (x, y) => (swaps(x, y) ? 1 : swaps(y, x) ? -1 : 0);
+  const marks = stable.filter(nonStarter).sort((x, y) => order(x, y) || x - y);
+  const rank = new Map();
+  let current = 0;
+  marks.forEach((x, i) => {
+    if (i === 0 || order(marks[i - 1], x) !== 0) current += 1;
+    rank.set(x, current);
+  });
+  // Primary composites: NFC-stable code points with a decomposition of two or more; the pair is
+  // the composition of all but the last code point of the NFD, and the last one.
+  const pairs = [];
+  for (const [cp, nfd] of decompositions) {
+    if (chr(cp).normalize("NFC") !== chr(cp) || nfd.length < 2) continue;
+    const first = codePoints(chr(...nfd.slice(0, -1)).normalize("NFC"));
+    const second = nfd.at(-1);
+    if (first.length !== 1 || chr(first[0], second).normalize("NFC") !== chr(cp)) {
+      throw new Error(`U+${cp.toString(16)} is not a composition of two code points`);
+    }
+    pairs.push([first[0], second, cp]);
+  }
+  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  // Code points that can make a text differ from its NFC: those NFC changes on their own, marks
+  // (they may need reordering or composing), and second halves of compositions (they may compose
+  // with what precedes them, Hangul vowels and trailing consonants included).
+  const seconds = new Set(pairs.map((p) => p[1]));
+  const maybe = (cp) =>
+    chr(cp).normalize("NFC") !== chr(cp) ||
+    rank.has(cp) ||
+    seconds.has(cp) ||
+    (cp >= 0x1161 && cp <= 0x1175) ||
+    (cp >= 0x11a8 && cp <= 0x11c2);
+  const rankRanges = [];
+  for (const cp of [...rank.keys()].sort((a, b) => a - b)) {
+    const last = rankRanges.at(-1);
+    if (last && last[1] === cp - 1 && last[2] === rank.get(cp)) last[1] = cp;
+    else rankRanges.push([cp, cp, rank.get(cp)]);
+  }
+  return { decompositions, rankRanges, ranks: current, pairs, maybe: ranges(maybe) };
+}
+
 const hex = (n) => `0x${n.toString(16).toUpperCase().padStart(4, "0")}`;
 
-function table(name, doc, list) {
-  // One range a line, as rustfmt lays it out (cargo fmt --check must accept the file).
-  const rows = list.map(([a, b]) => `    (${hex(a)}, ${hex(b)}),`);
-  return `/// ${doc} (${list.length} ranges).\npub const ${name}: &[(u32, u32)] = &[\n${rows.join("\n")}\n];\n`;
+function table(name, type, doc, rows, perLine = 6, item = "static") {
+  const lines = [];
+  for (let i = 0; i < rows.length; i += perLine) lines.push(`    ${rows.slice(i, i + perLine).join(", ")},`);
+  return `/// ${doc}\npub ${item} ${name}: &[${type}] = &[\n${lines.join("\n")}\n];\n`;
 }
 
 export function unicodeTablesSource(unicodeVersion = process.versions.unicode) {
+  const letter = ranges((cp) => /^\p{L}$/u.test(chr(cp)));
+  const number = ranges((cp) => /^\p{N}$/u.test(chr(cp)));
+  const nfc = nfcData();
+  const flat = [];
+  const index = nfc.decompositions.map(([cp, nfd]) => {
+    const at = flat.length;
+    flat.push(...nfd);
+    return `(${hex(cp)}, ${hex((at << 8) | nfd.length)})`;
+  });
+  if (nfc.maybe[0][0] < 0x300) throw new Error("a code point below U+0300 can change under NFC");
   return [
     "//! Generated by `node js/tests/support/unicode-tables.mjs`: do not edit by hand.",
-    `//! Unicode ${unicodeVersion} general categories, from Node's \`/\\p{L}/u\` and \`/\\p{N}/u\`.`,
+    `//! Unicode ${unicodeVersion}, from Node's regular expressions and \`String.prototype.normalize\`.`,
     "",
-    `/// The Unicode version of these tables.`,
+    "/// The Unicode version of these tables.",
     `pub const UNICODE_VERSION: &str = "${unicodeVersion}";`,
     "",
-    table("LETTER", "Code points of category L (Lu, Ll, Lt, Lm, Lo), as inclusive ranges", ranges(/^\p{L}$/u)),
-    table("NUMBER", "Code points of category N (Nd, Nl, No), as inclusive ranges", ranges(/^\p{N}$/u)),
+    table("LETTER", "(u32, u32)", `Category L (Lu, Ll, Lt, Lm, Lo), as inclusive ranges (${letter.length}).`,
+      letter.map(([a, b]) => `(${hex(a)}, ${hex(b)})`), 6, "const"),
+    table("NUMBER", "(u32, u32)", `Category N (Nd, Nl, No), as inclusive ranges (${number.length}).`,
+      number.map(([a, b]) => `(${hex(a)}, ${hex(b)})`), 6, "const"),
+    table("NFC_MAYBE", "(u32, u32)",
+      `Code points that can make a text differ from its NFC, as inclusive ranges (${nfc.maybe.length}); none is below U+0300.`,
+      nfc.maybe.map(([a, b]) => `(${hex(a)}, ${hex(b)})`)),
+    table("NFD", "(u32, u32)",
+      `Full canonical decompositions but Hangul syllables' (${nfc.decompositions.length}): (code point, offset into \`NFD_CODE_POINTS\` << 8 | length).`,
+      index),
+    table("NFD_CODE_POINTS", "u32", `The code points of the decompositions in \`NFD\` (${flat.length}).`,
+      flat.map(hex), 10),
+    table("COMBINING_ORDER", "(u32, u32, u8)",
+      `Non-starters by the order of their canonical combining class, 1 to ${nfc.ranks} (${nfc.rankRanges.length} ranges): (first, last, order). Everything else is a starter, order 0.`,
+      nfc.rankRanges.map(([a, b, r]) => `(${hex(a)}, ${hex(b)}, ${r})`), 4),
+    table("COMPOSITIONS", "(u32, u32, u32)",
+      `Primary composites but Hangul's, sorted by their two halves (${nfc.pairs.length}): (first, second, composite).`,
+      nfc.pairs.map(([a, b, c]) => `(${hex(a)}, ${hex(b)}, ${hex(c)})`), 4),
   ].join("\n");
 }
 
