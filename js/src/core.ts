@@ -6,41 +6,6 @@ const require = createRequire(import.meta.url);
 
 export const core: typeof WasmCore = require("../wasm/selftune.js");
 
-export type {
-  AuditEntry,
-  BuildOptions,
-  DatasetManifest,
-  ModelProfile,
-  NearDuplicateConfig,
-  OverLength,
-  ProfileManifest,
-  WireFormat,
-  AuditEvent,
-  CaptureResult,
-  ForgetResult,
-  RedactedText,
-  RedactionOptions,
-  RetentionReport,
-  Dependencies,
-  ExampleKind,
-  ExampleRecord,
-  GeneratedFile,
-  LogStats,
-  McpEvent,
-  McpOutcome,
-  McpTool,
-  PluginEvent,
-  PluginOutcome,
-  QualityComponents,
-  QualityScore,
-  SelftuneConfig,
-  SelftuneCore,
-  SelftuneErrorCode,
-  SelftuneHost,
-  SelftuneStorage,
-  SkipReason,
-  ModelTokenizerInfo,
-  TokenCount,
-  TokenizerInfo,
-  VocabularyFamily,
-} from "../wasm/selftune.js";
+// Internal: the rest of the package imports the generated types from here. The public list is
+// in index.ts.
+export type * from "../wasm/selftune.js";
