@@ -14,6 +14,7 @@ pub mod handle;
 pub mod hash;
 pub mod host;
 pub mod lock;
+pub mod pipeline;
 pub mod quality;
 pub mod reasoning;
 pub mod redact;
