@@ -19,6 +19,24 @@ pub enum ErrorCode {
     InvalidHost,
     /// An argument of a call (not an event) is malformed.
     InvalidArgument,
+    /// Together rejected the API key (401).
+    TogetherUnauthorized,
+    /// Together wants payment: a credit or spending limit is reached (402).
+    TogetherPaymentRequired,
+    /// Together has no such file, job, model or endpoint (404).
+    TogetherNotFound,
+    /// Together rejected the request (400 and other 4xx); `field` holds its `param`.
+    TogetherInvalidRequest,
+    /// Together kept answering 429 after the retries allowed.
+    TogetherRateLimited,
+    /// Together kept failing with 5xx after the retries allowed.
+    TogetherServer,
+    /// Together did not answer in time (or a file was not processed in time).
+    TogetherTimeout,
+    /// No HTTP answer (connection refused or dropped), or one Together would not send.
+    TogetherHttp,
+    /// An uploaded file failed Together's server-side validation or processing.
+    TogetherFileRejected,
 }
 
 impl ErrorCode {
@@ -29,6 +47,15 @@ impl ErrorCode {
             ErrorCode::Storage => "storage",
             ErrorCode::InvalidHost => "invalid_host",
             ErrorCode::InvalidArgument => "invalid_argument",
+            ErrorCode::TogetherUnauthorized => "together_unauthorized",
+            ErrorCode::TogetherPaymentRequired => "together_payment_required",
+            ErrorCode::TogetherNotFound => "together_not_found",
+            ErrorCode::TogetherInvalidRequest => "together_invalid_request",
+            ErrorCode::TogetherRateLimited => "together_rate_limited",
+            ErrorCode::TogetherServer => "together_server",
+            ErrorCode::TogetherTimeout => "together_timeout",
+            ErrorCode::TogetherHttp => "together_http",
+            ErrorCode::TogetherFileRejected => "together_file_rejected",
         }
     }
 }

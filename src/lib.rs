@@ -23,6 +23,7 @@ pub mod scrub;
 pub mod stats;
 pub mod store;
 pub mod time;
+pub mod together;
 pub mod tokens;
 
 #[cfg(target_arch = "wasm32")]

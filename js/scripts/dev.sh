@@ -109,6 +109,11 @@ run_tests() {
   say "type check of the generated .d.ts and the shim (tsc --noEmit)"
   (cd js && tsc -p tsconfig.json --noEmit && tsc -p tests/types/tsconfig.json)
   say "package tests (node --test)"
+  # Together's OpenAPI spec lives outside the project; the conformance test skips without it.
+  local spec="$ROOT/../shared/reference/together-openapi.yaml"
+  if [ -z "${TOGETHER_OPENAPI_SPEC:-}" ] && [ -f "$spec" ]; then
+    export TOGETHER_OPENAPI_SPEC="$spec"
+  fi
   (cd js && node --test tests/)
 }
 

@@ -17,6 +17,7 @@ import { canonicalModelId, tokenizerModels, tokenizerSource } from "./tokenizers
 import type { BuildOptions, DatasetManifest, LogStats } from "./core.js";
 import { FileStorage } from "./hosts/fs-storage.js";
 import { formatValidation, validateFile, type ValidateFileOptions } from "./validate.js";
+import { startEmulator, type FaultRule } from "./emulator/index.js";
 
 const USAGE = `Usage: selftune <command> [options]
 
@@ -32,6 +33,8 @@ Commands:
                   sample count and the errors with line numbers (exit 1 on FAIL)
   build-dataset   build the Together-format datasets of both model profiles from the log:
                   OUT/<profile>/{train,validation,test}.jsonl and OUT/manifest.json
+  emulator        run a local Together.ai emulator on loopback and print its base URL; it runs
+                  until interrupted (point TOGETHER_BASE_URL at it, with any TOGETHER_API_KEY)
   demo            ingest the bundled sample events into a fresh folder, summarize them and
                   build the datasets
   help            show this text
@@ -47,6 +50,9 @@ Options:
   --data DIR      same as --data-dir
   --min-quality X, --seed N, --over-length drop|truncate, --max-examples N
                   build-dataset: selection and split settings (see the README)
+  --port N        emulator: the port (default 4010; 0 picks a free one)
+  --speed X       emulator: emulated seconds per real second (default 60)
+  --faults FILE   emulator: fault rules to inject (a JSON array, see the README)
   --json          print one JSON object instead of text
 `;
 
@@ -76,6 +82,9 @@ async function main(argv: string[]): Promise<number> {
         limit: { type: "string" },
         model: { type: "string" },
         "max-tokens": { type: "string" },
+        port: { type: "string" },
+        speed: { type: "string" },
+        faults: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -150,6 +159,14 @@ async function main(argv: string[]): Promise<number> {
         return usageError("--max-tokens must be a whole number of at least 1");
       }
       return validate(rest[0], { modelId: parsed.values.model, maxTokens }, options);
+    }
+    case "emulator": {
+      if (rest.length !== 0) return usageError("emulator takes no arguments");
+      const port = parsed.values.port === undefined ? 4010 : Number(parsed.values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535) return usageError("--port must be a whole number from 0 to 65535");
+      const speed = parsed.values.speed === undefined ? 60 : Number(parsed.values.speed);
+      if (!Number.isFinite(speed) || speed <= 0) return usageError("--speed must be a positive number");
+      return emulator(port, speed, parsed.values.faults, options);
     }
     case "demo":
       if (rest.length !== 0) return usageError("demo takes no arguments");
@@ -292,6 +309,31 @@ async function demo(options: Options): Promise<number> {
     process.stdout.write("\n");
     process.stdout.write(formatManifest(outDir, manifest));
   }
+  return 0;
+}
+
+async function emulator(port: number, speed: number, faultsFile: string | undefined, options: Options): Promise<number> {
+  let faults: FaultRule[] | undefined;
+  if (faultsFile !== undefined) {
+    try {
+      faults = JSON.parse(await readFile(faultsFile, "utf8")) as FaultRule[];
+    } catch (error) {
+      throw selftuneError("io", `could not read the fault rules in ${faultsFile}: ${(error as Error).message}`);
+    }
+  }
+  const running = await startEmulator({ port, speed, faults });
+  if (options.json) print({ baseUrl: running.baseUrl, port: running.port, speed });
+  else {
+    process.stdout.write(`Together emulator listening on ${running.baseUrl} (speed ${speed}x)\n`);
+    process.stdout.write(`  TOGETHER_BASE_URL=${running.baseUrl} TOGETHER_API_KEY=<any non-empty value>\n`);
+    process.stdout.write("Press Ctrl-C to stop.\n");
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await running.close();
   return 0;
 }
 

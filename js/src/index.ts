@@ -50,3 +50,7 @@ export type {
 } from "./core.js";
 export { canonicalModelId, tokenizerModels, tokenizerSource } from "./tokenizers.js";
 export type { TokenizerSource } from "./tokenizers.js";
+export { createTogetherClient, togetherEnv, TOGETHER_ENV } from "./together.js";
+export type * from "./together.js";
+export { startEmulator } from "./emulator/index.js";
+export type { Emulator, EmulatorOptions, FaultRule, RecordedRequest } from "./emulator/index.js";

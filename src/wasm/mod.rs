@@ -8,6 +8,7 @@ pub mod api;
 pub mod convert;
 pub mod error;
 pub mod host;
+pub mod together;
 pub mod tokens;
 mod types;
 pub mod validate;

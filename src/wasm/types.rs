@@ -19,7 +19,16 @@ export type SelftuneErrorCode =
   | "invalid_config"
   | "invalid_argument"
   | "storage"
-  | "invalid_host";
+  | "invalid_host"
+  | "together_unauthorized"
+  | "together_payment_required"
+  | "together_not_found"
+  | "together_invalid_request"
+  | "together_rate_limited"
+  | "together_server"
+  | "together_timeout"
+  | "together_http"
+  | "together_file_rejected";
 
 /** One line of the audit log. */
 export type AuditEntry = { at: number } & AuditEvent;

@@ -215,3 +215,178 @@ pub fn join2<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
     }
     (out_a.unwrap(), out_b.unwrap())
 }
+
+/// A host for timing tests: its clock moves only when every task waits. `sleep` and scripted HTTP
+/// delays are timers; `run` polls a future and, whenever it is stuck, moves the clock to the next
+/// timer. So a request that takes 70 s against a 60 s timeout really times out, in no real time.
+pub struct SimHost {
+    pub now: Cell<u64>,
+    timers: RefCell<Vec<u64>>,
+    pub script: RefCell<std::collections::VecDeque<SimReply>>,
+    /// Every request, with the simulated time it was sent.
+    pub sent: RefCell<Vec<(u64, HttpRequest)>>,
+    /// Every `sleep` asked for, in milliseconds.
+    pub sleeps: RefCell<Vec<u64>>,
+    pub logs: RefCell<Vec<(LogLevel, String)>>,
+}
+
+/// What the next request gets.
+pub enum SimReply {
+    /// This response, after `after_ms`.
+    Respond {
+        after_ms: u64,
+        response: HttpResponse,
+    },
+    /// A port failure (connection refused, reset), after `after_ms`.
+    Fail { after_ms: u64, message: String },
+    /// Never answers.
+    Hang,
+}
+
+/// A response with lower-case header names.
+pub fn http_response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+    HttpResponse {
+        status,
+        headers: headers
+            .iter()
+            .map(|(name, value)| (name.to_ascii_lowercase(), (*value).to_owned()))
+            .collect(),
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+impl Default for SimHost {
+    fn default() -> Self {
+        SimHost::new()
+    }
+}
+
+impl SimHost {
+    pub fn new() -> Self {
+        SimHost {
+            now: Cell::new(NOON_2026_11_26),
+            timers: RefCell::new(Vec::new()),
+            script: RefCell::new(std::collections::VecDeque::new()),
+            sent: RefCell::new(Vec::new()),
+            sleeps: RefCell::new(Vec::new()),
+            logs: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Queues an immediate response.
+    pub fn respond(&self, status: u16, body: &str) -> &Self {
+        self.respond_with(status, &[], body)
+    }
+
+    pub fn respond_with(&self, status: u16, headers: &[(&str, &str)], body: &str) -> &Self {
+        self.push(SimReply::Respond {
+            after_ms: 0,
+            response: http_response(status, headers, body),
+        })
+    }
+
+    pub fn push(&self, reply: SimReply) -> &Self {
+        self.script.borrow_mut().push_back(reply);
+        self
+    }
+
+    /// Milliseconds since the host was created, at which each request was sent.
+    pub fn send_times(&self) -> Vec<u64> {
+        self.sent
+            .borrow()
+            .iter()
+            .map(|(at, _)| at - NOON_2026_11_26)
+            .collect()
+    }
+
+    pub fn elapsed(&self) -> u64 {
+        self.now.get() - NOON_2026_11_26
+    }
+
+    /// Runs `future` to completion on the simulated clock.
+    pub fn run<F: Future>(&self, future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                return output;
+            }
+            let now = self.now.get();
+            let next = self
+                .timers
+                .borrow()
+                .iter()
+                .copied()
+                .filter(|&t| t > now)
+                .min();
+            match next {
+                Some(next) => {
+                    self.now.set(next);
+                    self.timers.borrow_mut().retain(|&t| t > next);
+                }
+                None => panic!("the future waits for nothing the simulated clock can reach"),
+            }
+        }
+    }
+
+    fn timer(&self, ms: u64) -> SimTimer<'_> {
+        SimTimer {
+            host: self,
+            deadline: self.now.get().saturating_add(ms),
+        }
+    }
+}
+
+pub struct SimTimer<'a> {
+    host: &'a SimHost,
+    deadline: u64,
+}
+
+impl Future for SimTimer<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        if self.host.now.get() >= self.deadline {
+            Poll::Ready(())
+        } else {
+            self.host.timers.borrow_mut().push(self.deadline);
+            Poll::Pending
+        }
+    }
+}
+
+impl Clock for SimHost {
+    fn now_ms(&self) -> u64 {
+        self.now.get()
+    }
+
+    async fn sleep(&self, ms: u64) {
+        self.sleeps.borrow_mut().push(ms);
+        self.timer(ms).await;
+    }
+}
+
+impl LogSink for SimHost {
+    fn log(&self, level: LogLevel, message: &str) {
+        self.logs.borrow_mut().push((level, message.to_owned()));
+    }
+}
+
+impl Http for SimHost {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, PortError> {
+        self.sent.borrow_mut().push((self.now.get(), request));
+        let next = self.script.borrow_mut().pop_front();
+        match next {
+            None => Err(PortError::new("connection refused (nothing scripted)")),
+            Some(SimReply::Respond { after_ms, response }) => {
+                self.timer(after_ms).await;
+                Ok(response)
+            }
+            Some(SimReply::Fail { after_ms, message }) => {
+                self.timer(after_ms).await;
+                Err(PortError::new(message))
+            }
+            Some(SimReply::Hang) => std::future::pending().await,
+        }
+    }
+}
