@@ -1,39 +1,8 @@
 // The Together.ai client for JS: the core's `TogetherClient` (retries, rate limit, timeouts and
 // typed errors all live in the Rust core) over a host's `fetch`, clock and log.
 import { core } from "./core.js";
-import type { SelftuneHost } from "./core.js";
+import type { SelftuneHost, TogetherOptions } from "./core.js";
 import { createNodeHost } from "./hosts/node.js";
-import type {
-  ChatCompletion,
-  ChatMessage,
-  ChatRequest,
-  Checkpoint,
-  CreateEndpoint,
-  CreateFineTune,
-  DownloadOptions,
-  Endpoint,
-  EndpointState,
-  EstimatePrice,
-  FileDeleted,
-  FileObject,
-  FileUpload,
-  FileValidationReport,
-  FineTuneEvent,
-  FineTuneJob,
-  Hardware,
-  JobStatus,
-  Metrics,
-  MetricsFilter,
-  ModelDownload,
-  ModelLimits,
-  PriceEstimate,
-  ProcessingStatus,
-  TogetherOptions,
-  TrainingMethod,
-  TrainingType,
-  UpdateEndpoint,
-  WaitOptions,
-} from "./core.js";
 
 export type {
   ChatCompletion,
@@ -65,7 +34,7 @@ export type {
   TrainingType,
   UpdateEndpoint,
   WaitOptions,
-};
+} from "./core.js";
 
 export type TogetherClient = InstanceType<typeof core.TogetherClient>;
 

@@ -2,10 +2,11 @@
 // line must print y (quotes around a lone string are dropped; lines with "…" are not checked).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { runNode } from "./support/helpers.mjs";
 
 const PACKAGE_DIR = fileURLToPath(new URL("../", import.meta.url));
 const README = fileURLToPath(new URL("../../README.md", import.meta.url));
@@ -19,18 +20,6 @@ function expectedOutputs(code) {
     .map((expected) => expected.replace(/^'(.*)'$/, "$1").replace(/^"(.*)"$/, "$1"));
 }
 
-function run(file, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 test("the README has js examples", () => {
   assert.ok(blocks.length >= 3, `found ${blocks.length}`);
 });
@@ -42,7 +31,7 @@ for (const [index, code] of blocks.entries()) {
     t.after(() => rm(dir, { recursive: true, force: true }));
     const file = join(dir, `example-${index + 1}.mjs`);
     await writeFile(file, code);
-    const { code: exit, stdout, stderr } = await run(file, { TRAINING_DATA_DIR: join(dir, "data") });
+    const { code: exit, stdout, stderr } = await runNode([file], { env: { TRAINING_DATA_DIR: join(dir, "data") } });
     assert.equal(exit, 0, stderr);
     for (const expected of expectedOutputs(code)) {
       assert.ok(stdout.includes(expected), `expected "${expected}" in:\n${stdout}`);

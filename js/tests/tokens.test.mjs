@@ -3,12 +3,11 @@
 // fallback, the CLI command, and the committed Unicode tables.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { Selftune, canonicalModelId, createMemoryHost, isSelftuneError, tokenizerModels, tokenizerSource } from "selftune";
-import { CLI, runCli, tempDir } from "./support/helpers.mjs";
+import { runCli, tempDir } from "./support/helpers.mjs";
 import {
   DS,
   LLAMA,
@@ -134,19 +133,6 @@ test("a tokenizer.json that is not the model's vocabulary is refused", async () 
   assert.deepEqual([info.model, info.vocabulary, info.vocabSize, info.addedTokens], [LLAMA, "llama3", 128_000, 256]);
 });
 
-function runWithStdin(args, input) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
 test("selftune tokens counts a file or stdin, in text and JSON", async (t) => {
   const dir = await tempDir(t);
   const file = join(dir, "plugin.ts");
@@ -165,7 +151,7 @@ test("selftune tokens counts a file or stdin, in text and JSON", async (t) => {
     { f: file, model: QWEN, tokens: expected, exact: true },
   );
 
-  const stdin = await runWithStdin(["tokens", "--model", LLAMA, "--json"], text);
+  const stdin = await runCli(["tokens", "--model", LLAMA, "--json"], { input: text });
   assert.equal(stdin.code, 0, stdin.stderr);
   const fromStdin = JSON.parse(stdin.stdout);
   assert.equal(fromStdin.file, null);

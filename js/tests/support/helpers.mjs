@@ -28,13 +28,13 @@ export async function tempDir(t) {
   return dir;
 }
 
-/** Runs the CLI; resolves to { code, stdout, stderr }. */
-export function runCli(args, options = {}) {
+/** Runs `node ARGS`; resolves to { code, stdout, stderr }. `input` is written to stdin. */
+export function runNode(args, options = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, args, {
       env: { ...process.env, ...options.env },
       cwd: options.cwd,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
@@ -42,7 +42,13 @@ export function runCli(args, options = {}) {
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
+    if (options.input !== undefined) child.stdin.end(options.input);
   });
+}
+
+/** Runs the CLI; resolves to { code, stdout, stderr }. */
+export function runCli(args, options = {}) {
+  return runNode([CLI, ...args], options);
 }
 
 /** A deterministic pseudo-random string over `alphabet`: stands in for a token body in tests. */
