@@ -47,6 +47,39 @@ pub enum AuditEvent {
     /// A day's partition passed the retention period and was removed.
     #[serde(rename_all = "camelCase")]
     Pruned { partition: String, examples: u64 },
+    /// A pipeline uploaded a dataset file to Together.
+    #[serde(rename_all = "camelCase")]
+    FileUploaded {
+        pipeline_id: String,
+        job: String,
+        split: String,
+        file_id: String,
+    },
+    /// A pipeline created a fine-tuning job (or found one it had created before a restart).
+    #[serde(rename_all = "camelCase")]
+    JobCreated {
+        pipeline_id: String,
+        job: String,
+        job_id: String,
+        reconciled: bool,
+    },
+    /// A pipeline cancelled a fine-tuning job (`reason`: `cancelled`, `budget_exceeded`, `failed`).
+    #[serde(rename_all = "camelCase")]
+    JobCancelled {
+        pipeline_id: String,
+        job: String,
+        job_id: String,
+        reason: String,
+    },
+    /// A pipeline reached an end: `completed`, `failed` (with its code) or `cancelled`.
+    #[serde(rename_all = "camelCase")]
+    PipelineEnded {
+        pipeline_id: String,
+        status: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+        code: Option<String>,
+    },
 }
 
 /// One audit line: `{ at, op, ... }` (its TypeScript type is declared by hand in `wasm/types.rs`,

@@ -37,6 +37,14 @@ pub enum ErrorCode {
     TogetherHttp,
     /// An uploaded file failed Together's server-side validation or processing.
     TogetherFileRejected,
+    /// The price estimates of a pipeline's jobs, or its spending, exceed its budget.
+    BudgetExceeded,
+    /// A job's hyperparameters are outside the model's limits (`GET /fine-tunes/models/limits`).
+    LimitsExceeded,
+    /// No pipeline has this id.
+    PipelineNotFound,
+    /// A pipeline failed; the message says why.
+    PipelineFailed,
 }
 
 impl ErrorCode {
@@ -56,6 +64,10 @@ impl ErrorCode {
             ErrorCode::TogetherTimeout => "together_timeout",
             ErrorCode::TogetherHttp => "together_http",
             ErrorCode::TogetherFileRejected => "together_file_rejected",
+            ErrorCode::BudgetExceeded => "budget_exceeded",
+            ErrorCode::LimitsExceeded => "limits_exceeded",
+            ErrorCode::PipelineNotFound => "pipeline_not_found",
+            ErrorCode::PipelineFailed => "pipeline_failed",
         }
     }
 }

@@ -39,6 +39,8 @@ pub struct Selftune<H: Host> {
     pub(crate) config: SelftuneConfig,
     pub(crate) index: RefCell<LogIndex>,
     pub(crate) log_lock: AsyncLock,
+    /// Taken by each pipeline step, so steps and cancels of this handle never interleave.
+    pub(crate) pipeline_lock: AsyncLock,
     /// Replaced, never mutated in place: readers keep the snapshot they started with.
     pub(crate) tokenizers: RefCell<Rc<TokenizerRegistry>>,
 }
@@ -52,6 +54,7 @@ impl<H: Host> Selftune<H> {
             config,
             index: RefCell::new(LogIndex::default()),
             log_lock: AsyncLock::default(),
+            pipeline_lock: AsyncLock::default(),
             tokenizers: RefCell::new(Rc::new(TokenizerRegistry::default())),
         };
         selftune.rebuild_index().await?;

@@ -108,3 +108,48 @@ pub trait LogSink {
 pub trait Host: Http + Storage + Clock + LogSink {}
 
 impl<T: Http + Storage + Clock + LogSink> Host for T {}
+
+// A borrowed host is a host: the pipeline lends the handle's host to a Together client.
+impl<T: Http + ?Sized> Http for &T {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, PortError> {
+        (**self).send(request).await
+    }
+}
+
+impl<T: Clock + ?Sized> Clock for &T {
+    fn now_ms(&self) -> u64 {
+        (**self).now_ms()
+    }
+
+    async fn sleep(&self, ms: u64) {
+        (**self).sleep(ms).await
+    }
+}
+
+impl<T: LogSink + ?Sized> LogSink for &T {
+    fn log(&self, level: LogLevel, message: &str) {
+        (**self).log(level, message)
+    }
+}
+
+impl<T: Storage + ?Sized> Storage for &T {
+    async fn read(&self, path: &str) -> Result<Option<String>, PortError> {
+        (**self).read(path).await
+    }
+
+    async fn write(&self, path: &str, contents: &str) -> Result<(), PortError> {
+        (**self).write(path, contents).await
+    }
+
+    async fn append(&self, path: &str, contents: &str) -> Result<(), PortError> {
+        (**self).append(path, contents).await
+    }
+
+    async fn list(&self, dir: &str) -> Result<Vec<String>, PortError> {
+        (**self).list(dir).await
+    }
+
+    async fn remove(&self, path: &str) -> Result<(), PortError> {
+        (**self).remove(path).await
+    }
+}

@@ -231,3 +231,51 @@ async fn the_exported_handle_captures_and_rejects() {
         .unwrap();
     assert_eq!(get(&error, "code").as_string().unwrap(), "invalid_config");
 }
+
+#[wasm_bindgen_test]
+async fn pipelines_cross_the_boundary_and_advancing_needs_a_key() {
+    let raw = js_host();
+    let core = SelftuneCore::create(raw.clone().unchecked_into(), JsValue::UNDEFINED)
+        .await
+        .unwrap();
+    let bad = JsFuture::from(core.launch_pipeline(JSON::parse(r#"{"deployment":{}}"#).unwrap()))
+        .await
+        .unwrap_err();
+    assert_eq!(get(&bad, "code").as_string().unwrap(), "invalid_config");
+    let config =
+        JSON::parse(r#"{"deployment":{"budget":5},"dataCollection":{"minDataPoints":3}}"#).unwrap();
+    let id = JsFuture::from(core.launch_pipeline(config))
+        .await
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(id.starts_with("pl_"));
+    let status = JsFuture::from(core.get_pipeline_status(id.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&status, "currentPhase").as_string().unwrap(),
+        "collecting"
+    );
+    assert_eq!(get(&status, "status").as_string().unwrap(), "running");
+    let no_key =
+        JsFuture::from(core.advance_pipeline(id.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED))
+            .await
+            .unwrap_err();
+    assert_eq!(get(&no_key, "code").as_string().unwrap(), "invalid_config");
+    let options = JSON::parse(r#"{"apiKey":"test-key-not-real"}"#).unwrap();
+    let step = JsFuture::from(core.advance_pipeline(id.clone(), options, JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    assert_eq!(get(&step, "phase").as_string().unwrap(), "collecting");
+    assert_eq!(get(&step, "wakeAfterMs").as_f64(), Some(60_000.0));
+    let listed = JsFuture::from(core.list_pipelines()).await.unwrap();
+    assert_eq!(js_sys::Array::from(&listed).length(), 1);
+    let missing = JsFuture::from(core.get_pipeline_status("pl_000000000000".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        get(&missing, "code").as_string().unwrap(),
+        "pipeline_not_found"
+    );
+}

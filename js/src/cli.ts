@@ -18,6 +18,7 @@ import type { BuildOptions, DatasetManifest, LogStats } from "./core.js";
 import { FileStorage } from "./hosts/fs-storage.js";
 import { formatValidation, validateFile, type ValidateFileOptions } from "./validate.js";
 import { startEmulator, type FaultRule } from "./emulator/index.js";
+import * as pipelineCli from "./cli-pipeline.js";
 
 const USAGE = `Usage: selftune <command> [options]
 
@@ -35,6 +36,12 @@ Commands:
                   OUT/<profile>/{train,validation,test}.jsonl and OUT/manifest.json
   emulator        run a local Together.ai emulator on loopback and print its base URL; it runs
                   until interrupted (point TOGETHER_BASE_URL at it, with any TOGETHER_API_KEY)
+  launch --config FILE
+                  start a training pipeline and drive it in the foreground until it ends,
+                  with progress (exit 1 if it fails); an interrupt leaves it resumable
+  resume [ID]     drive unfinished pipelines again (all of them when no ID)
+  status [ID]     a pipeline's status (all pipelines when no ID); --watch follows it until it ends
+  cancel ID       cancel a pipeline and its running fine-tuning jobs
   demo            ingest the bundled sample events into a fresh folder, summarize them and
                   build the datasets
   help            show this text
@@ -53,6 +60,12 @@ Options:
   --port N        emulator: the port (default 4010; 0 picks a free one)
   --speed X       emulator: emulated seconds per real second (default 60)
   --faults FILE   emulator: fault rules to inject (a JSON array, see the README)
+  --config FILE   launch: the pipeline configuration (JSON, the original design's shape)
+  --detach        launch: store the pipeline and print its id without driving it
+  --watch         status: print a line whenever the status changes, until the pipeline ends
+  --interval-ms N status --watch: how often to look (default 1000)
+  --max-delay-ms N
+                  launch, resume: the longest wait between two steps (for an emulator)
   --json          print one JSON object instead of text
 `;
 
@@ -85,6 +98,11 @@ async function main(argv: string[]): Promise<number> {
         port: { type: "string" },
         speed: { type: "string" },
         faults: { type: "string" },
+        config: { type: "string" },
+        detach: { type: "boolean", default: false },
+        watch: { type: "boolean", default: false },
+        "interval-ms": { type: "string" },
+        "max-delay-ms": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -167,6 +185,42 @@ async function main(argv: string[]): Promise<number> {
       const speed = parsed.values.speed === undefined ? 60 : Number(parsed.values.speed);
       if (!Number.isFinite(speed) || speed <= 0) return usageError("--speed must be a positive number");
       return emulator(port, speed, parsed.values.faults, options);
+    }
+    case "launch":
+    case "resume":
+    case "status":
+    case "cancel": {
+      const whole = (flag: string) => {
+        const value = parsed.values[flag as "interval-ms" | "max-delay-ms"];
+        if (value === undefined) return undefined;
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 0) throw usage(`${flag} must be a whole number of milliseconds`);
+        return n;
+      };
+      let pipelineOptions: pipelineCli.PipelineCliOptions;
+      try {
+        pipelineOptions = {
+          json: options.json,
+          dataDir: options.dataDir ?? defaultDataDir(),
+          maxDelayMs: whole("max-delay-ms"),
+          intervalMs: whole("interval-ms"),
+          watch: parsed.values.watch,
+          detach: parsed.values.detach,
+        };
+      } catch (error) {
+        return usageError((error as Error).message);
+      }
+      if (command === "launch") {
+        if (rest.length !== 0 || parsed.values.config === undefined) return usageError("launch takes --config FILE");
+        return pipelineCli.launch(parsed.values.config, pipelineOptions);
+      }
+      if (command === "cancel") {
+        if (rest.length !== 1) return usageError("cancel takes exactly one pipeline ID");
+        return pipelineCli.cancel(rest[0], pipelineOptions);
+      }
+      if (rest.length > 1) return usageError(`${command} takes at most one pipeline ID`);
+      if (command === "status" && pipelineOptions.watch && rest.length === 0) return usageError("status --watch needs a pipeline ID");
+      return command === "status" ? pipelineCli.status(rest[0], pipelineOptions) : pipelineCli.resume(rest[0], pipelineOptions);
     }
     case "demo":
       if (rest.length !== 0) return usageError("demo takes no arguments");

@@ -53,4 +53,23 @@ export type { TokenizerSource } from "./tokenizers.js";
 export { createTogetherClient, togetherEnv, TOGETHER_ENV } from "./together.js";
 export type * from "./together.js";
 export { startEmulator } from "./emulator/index.js";
+export { PipelineRunner, TogetherAIAutomationService } from "./pipeline.js";
+export type { PipelineRunnerOptions, AutomationServiceOptions } from "./pipeline.js";
+export type {
+  AdvanceResult,
+  DataCollection,
+  DataStats,
+  Deployment,
+  JobStatusView,
+  LoraParameters,
+  LoraSetting,
+  ModelTraining,
+  Phase,
+  PipelineConfig,
+  PipelineConfigInput,
+  PipelineCosts,
+  PipelineError,
+  PipelineStatus,
+  ProfileData,
+} from "./core.js";
 export type { Emulator, EmulatorOptions, FaultRule, RecordedRequest } from "./emulator/index.js";

@@ -15,7 +15,8 @@ import type {
   SelftuneStorage,
 } from "./core.js";
 import { createNodeHost } from "./hosts/node.js";
-import type { TokenCount, TokenizerInfo } from "./core.js";
+import type { AdvanceResult, PipelineConfigInput, PipelineStatus, TogetherOptions, TokenCount, TokenizerInfo } from "./core.js";
+import { togetherEnv } from "./together.js";
 import { loadTokenizer, tokenizerModels } from "./tokenizers.js";
 
 /**
@@ -112,6 +113,43 @@ export class Selftune {
     const info = this.inner.registerTokenizer(modelId, tokenizerJson);
     this.tokenizerLoads.set(info.model, Promise.resolve(info));
     return info;
+  }
+
+  /**
+   * Checks a pipeline configuration (the original design's shape) and stores a new pipeline;
+   * resolves to its id. Nothing is sent until it is advanced: use a `PipelineRunner` (or the
+   * `TogetherAIAutomationService`) to drive it.
+   */
+  launchPipeline(config: PipelineConfigInput): Promise<string> {
+    return this.inner.launchPipeline(config);
+  }
+
+  /**
+   * Performs the next step of pipeline `id` with a Together client built from `together` and
+   * `env` (default: the TOGETHER_* environment); resolves to its phase and when it wants the next.
+   */
+  advancePipeline(id: string, together?: TogetherOptions, env?: Record<string, string | undefined>): Promise<AdvanceResult> {
+    return this.inner.advancePipeline(id, together, togetherEnv(env ?? process.env));
+  }
+
+  /** The status of pipeline `id`: phase, progress, jobs, losses, costs, data, last error. */
+  getPipelineStatus(id: string): Promise<PipelineStatus> {
+    return this.inner.getPipelineStatus(id);
+  }
+
+  /** Every pipeline's status, oldest first. */
+  listPipelines(): Promise<PipelineStatus[]> {
+    return this.inner.listPipelines();
+  }
+
+  /** Ids of the pipelines that have not ended. */
+  unfinishedPipelines(): Promise<string[]> {
+    return this.inner.unfinishedPipelines();
+  }
+
+  /** Cancels pipeline `id` and the jobs it has running at Together. */
+  cancelPipeline(id: string, together?: TogetherOptions, env?: Record<string, string | undefined>): Promise<PipelineStatus> {
+    return this.inner.cancelPipeline(id, together, togetherEnv(env ?? process.env));
   }
 
   /** The configuration in force, defaults filled in. */

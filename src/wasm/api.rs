@@ -19,7 +19,7 @@ use crate::wasm::host::{check_host, check_storage, JsHost, JsStorage};
 
 #[wasm_bindgen]
 pub struct SelftuneCore {
-    inner: Rc<Selftune<JsHost>>,
+    pub(crate) inner: Rc<Selftune<JsHost>>,
 }
 
 #[wasm_bindgen]

@@ -8,6 +8,7 @@ pub mod api;
 pub mod convert;
 pub mod error;
 pub mod host;
+pub mod pipeline;
 pub mod together;
 pub mod tokens;
 mod types;

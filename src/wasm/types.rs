@@ -28,7 +28,11 @@ export type SelftuneErrorCode =
   | "together_server"
   | "together_timeout"
   | "together_http"
-  | "together_file_rejected";
+  | "together_file_rejected"
+  | "budget_exceeded"
+  | "limits_exceeded"
+  | "pipeline_not_found"
+  | "pipeline_failed";
 
 /** One line of the audit log. */
 export type AuditEntry = { at: number } & AuditEvent;

@@ -390,3 +390,4 @@ impl Http for SimHost {
         }
     }
 }
+pub mod together_fake;

@@ -10,6 +10,12 @@ import {
   type McpEvent,
   type PluginEvent,
   type SelftuneHost,
+  PipelineRunner,
+  TogetherAIAutomationService,
+  type AdvanceResult,
+  type Phase,
+  type PipelineConfigInput,
+  type PipelineStatus,
 } from "selftune";
 
 const plugin: PluginEvent = {
@@ -77,3 +83,26 @@ async function main(): Promise<void> {
   }
 }
 void main;
+
+async function pipelines(): Promise<void> {
+  const selftune = await Selftune.create(createMemoryHost());
+  const config: PipelineConfigInput = { smallModel: { epochs: 2 }, deployment: { budget: 25 } };
+  // @ts-expect-error: the budget is required
+  const noBudget: PipelineConfigInput = { deployment: {} };
+  void noBudget;
+  const runner = new PipelineRunner(selftune, { together: { apiKey: "test-key-not-real" }, maxDelayMs: 1_000 });
+  const id: string = await runner.launch(config);
+  const status: PipelineStatus = await selftune.getPipelineStatus(id);
+  const phase: Phase = status.currentPhase;
+  const loss: number | undefined = status.trainingLoss.small;
+  const jobId: string | null = status.jobs[0].jobId;
+  const step: AdvanceResult = await selftune.advancePipeline(id, { apiKey: "test-key-not-real" });
+  const wake: number | null = step.wakeAfterMs;
+  void phase, loss, jobId, wake;
+  const service = new TogetherAIAutomationService({ selftune });
+  const other: string = await service.startAutomationPipeline(config);
+  await service.cancelPipeline(other);
+  service.stop();
+  runner.stop();
+}
+void pipelines;
