@@ -148,9 +148,14 @@ impl JobRecord {
     }
 }
 
-/// `{suffix}-{slot}-{shortId}`, cut to Together's 40-character bound (the id part is kept).
+/// `{suffix}-{slot}-{shortId}`, cut to Together's 40-character bound (the id part is kept). The
+/// slot is left out when the configured suffix already ends with it (`selftune-small`).
 pub fn job_suffix(configured: &str, slot: &str, short_id: &str) -> String {
-    let tail = format!("-{slot}-{short_id}");
+    let tail = if configured.ends_with(&format!("-{slot}")) {
+        format!("-{short_id}")
+    } else {
+        format!("-{slot}-{short_id}")
+    };
     let room = 40usize.saturating_sub(tail.len());
     let head: String = configured.chars().take(room).collect();
     format!("{head}{tail}")
@@ -283,4 +288,24 @@ impl PipelineState {
 /// The part of a pipeline id that goes into job suffixes and file names (`pl_` dropped).
 pub fn short_id(id: &str) -> String {
     id.trim_start_matches("pl_").chars().take(12).collect()
+}
+
+#[cfg(test)]
+mod suffix_tests {
+    use super::job_suffix;
+
+    #[test]
+    fn the_slot_appears_once() {
+        assert_eq!(
+            job_suffix("selftune-small", "small", "0123456789ab"),
+            "selftune-small-0123456789ab"
+        );
+        assert_eq!(
+            job_suffix("eliza", "large", "0123456789ab"),
+            "eliza-large-0123456789ab"
+        );
+        let long = job_suffix(&"x".repeat(60), "large", "0123456789ab");
+        assert_eq!(long.len(), 40);
+        assert!(long.ends_with("-large-0123456789ab"));
+    }
 }
