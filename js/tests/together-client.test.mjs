@@ -184,7 +184,8 @@ test("the whole fine-tuning journey over loopback HTTP", async () => {
   assert.deepEqual((await together.chatCompletion(question)).choices, answer.choices, "answers are deterministic");
   assert.ok(answer.usage.totalTokens > 0);
   const stopping = await together.updateEndpoint(endpoint.id, { state: "STOPPED" });
-  assert.equal(stopping.state, "STOPPING");
+  // STOPPING is as short-lived as PENDING at this speed: a busy machine may answer after it.
+  assert.ok(["STOPPING", "STOPPED"].includes(stopping.state), stopping.state);
   await until(() => together.getEndpoint(endpoint.id), (e) => e.state === "STOPPED", "the endpoint to stop");
   await together.deleteEndpoint(endpoint.id);
   await rejects(together.getEndpoint(endpoint.id), "together_not_found");
