@@ -104,10 +104,33 @@ pub trait LogSink {
     fn log(&self, level: LogLevel, message: &str);
 }
 
-/// Everything a host supplies.
-pub trait Host: Http + Storage + Clock + LogSink {}
+/// The outcome of a syntax check by a real parser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyntaxOutcome {
+    Parses,
+    /// The parser's first error.
+    Fails(String),
+}
 
-impl<T: Http + Storage + Clock + LogSink> Host for T {}
+/// An optional port: a real parser for languages the core cannot parse itself (TypeScript,
+/// JavaScript). The shim implements it with esbuild when that package is installed; a host without
+/// a parser answers `None` and evaluation reports the language as unchecked rather than guessing.
+pub trait SyntaxCheck {
+    fn parse_check(&self, _language: &str, _code: &str) -> Option<SyntaxOutcome> {
+        None
+    }
+}
+
+/// Everything a host supplies.
+pub trait Host: Http + Storage + Clock + LogSink + SyntaxCheck {}
+
+impl<T: Http + Storage + Clock + LogSink + SyntaxCheck> Host for T {}
+
+impl<T: SyntaxCheck + ?Sized> SyntaxCheck for &T {
+    fn parse_check(&self, language: &str, code: &str) -> Option<SyntaxOutcome> {
+        (**self).parse_check(language, code)
+    }
+}
 
 // A borrowed host is a host: the pipeline lends the handle's host to a Together client.
 impl<T: Http + ?Sized> Http for &T {

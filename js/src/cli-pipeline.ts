@@ -62,6 +62,21 @@ export function formatStatus(status: PipelineStatus): string {
   lines.push(
     `  costs: estimated $${status.costs.estimatedUsd.toFixed(2)}, spent $${status.costs.spentUsd.toFixed(2)}, budget $${status.costs.budgetUsd.toFixed(2)}`,
   );
+  for (const [slot, evaluation] of Object.entries(status.evaluations ?? {})) {
+    const s = evaluation.summary;
+    lines.push(
+      s
+        ? `  ${slot.padEnd(5)} evaluation: win rate ${(s.winRate * 100).toFixed(0)}% over ${s.samples}, score ${s.tuned.score.toFixed(3)} vs base ${s.base.score.toFixed(3)}, cost $${evaluation.costUsd.toFixed(2)}`
+        : `  ${slot.padEnd(5)} evaluation: ${evaluation.stage}${evaluation.reason ? ` (${evaluation.reason})` : ""}`,
+    );
+  }
+  for (const [slot, deployment] of Object.entries(status.deployments ?? {})) {
+    const monthly = deployment.cost.togetherUsdPerMonth;
+    lines.push(
+      `  ${slot.padEnd(5)} decision: ${deployment.decision.target} (${deployment.decision.cell}); Together ${monthly == null ? "unpriced" : `$${monthly.toFixed(2)}`}/month vs local $${deployment.cost.localServerUsdPerMonth.toFixed(2)}/month` +
+        (deployment.summary ? `; ${deployment.summary}` : ""),
+    );
+  }
   if (status.lastError) lines.push(`  ${status.status === "failed" ? "failed" : "last error"}: ${status.lastError.code}: ${status.lastError.message}`);
   return `${lines.join("\n")}\n`;
 }

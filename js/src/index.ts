@@ -7,6 +7,7 @@ export type { NodeHostOptions, Logger, LogLevel } from "./hosts/node.js";
 export { createMemoryHost, MemoryStorage } from "./hosts/memory.js";
 export type { MemoryHost, MemoryHostOptions } from "./hosts/memory.js";
 export { FileStorage } from "./hosts/fs-storage.js";
+export { parseCheck } from "./hosts/parse-check.js";
 export type { FileStorageOptions } from "./hosts/fs-storage.js";
 export { ingestFile, ingestLines } from "./ingest.js";
 export type { IngestReport, IngestProblem, RecordedEvent } from "./ingest.js";

@@ -74,6 +74,45 @@ pub struct Deployment {
     pub budget: f64,
     /// Expected inference volume, in tokens per month, for the cost model.
     pub expected_usage: u64,
+    /// The local GPU server's monthly cost in USD (the seed's $200).
+    #[serde(default = "default_local_server_cost")]
+    pub local_server_cost: f64,
+    /// Precision of the weights for the size in the decision matrix (`fp16` by default).
+    #[serde(default)]
+    pub precision: crate::deploy::size::Precision,
+    /// Test requests evaluated per model at most.
+    #[serde(default = "default_evaluation_samples")]
+    pub evaluation_samples: u32,
+    /// USD the evaluation may spend per model (hosting the fine-tune on an endpoint while it runs).
+    #[serde(default = "default_evaluation_budget")]
+    pub evaluation_budget: f64,
+    /// Minutes without requests before Together stops a deployed endpoint.
+    #[serde(default = "default_inactive_timeout")]
+    pub inactive_timeout: u32,
+    /// Minutes a month a dedicated endpoint is expected to run, for its monthly cost (all month).
+    #[serde(default = "default_endpoint_minutes")]
+    pub endpoint_minutes_per_month: f64,
+    /// A per-token price (USD per million tokens) to cost Together hosting with instead of a
+    /// dedicated endpoint, when the fine-tune can be served that way (R1-Distill fine-tunes cannot).
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number | null"))]
+    pub serverless_usd_per_million: Option<f64>,
+}
+
+fn default_local_server_cost() -> f64 {
+    crate::deploy::matrix::LOCAL_SERVER_USD_PER_MONTH
+}
+fn default_evaluation_samples() -> u32 {
+    20
+}
+fn default_evaluation_budget() -> f64 {
+    5.0
+}
+fn default_inactive_timeout() -> u32 {
+    60
+}
+fn default_endpoint_minutes() -> f64 {
+    crate::deploy::cost::MINUTES_PER_MONTH
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -199,6 +238,36 @@ impl PipelineConfig {
         if collection.min_data_points == 0 {
             return Err(config_error(
                 "dataCollection.minDataPoints must be at least 1",
+            ));
+        }
+        let d = &self.deployment;
+        if !(d.local_server_cost.is_finite() && d.local_server_cost >= 0.0) {
+            return Err(config_error(
+                "deployment.localServerCost must be a non-negative amount of USD",
+            ));
+        }
+        if !(d.evaluation_budget.is_finite() && d.evaluation_budget >= 0.0) {
+            return Err(config_error(
+                "deployment.evaluationBudget must be a non-negative amount of USD",
+            ));
+        }
+        if !(d.endpoint_minutes_per_month.is_finite()
+            && (0.0..=44_640.0).contains(&d.endpoint_minutes_per_month))
+        {
+            return Err(config_error(
+                "deployment.endpointMinutesPerMonth must be 0 to 44640",
+            ));
+        }
+        if d.serverless_usd_per_million
+            .is_some_and(|r| !(r.is_finite() && r >= 0.0))
+        {
+            return Err(config_error(
+                "deployment.serverlessUsdPerMillion must be a non-negative amount of USD",
+            ));
+        }
+        if d.evaluation_samples > 1_000 {
+            return Err(config_error(
+                "deployment.evaluationSamples must be at most 1000",
             ));
         }
         let budget = self.deployment.budget;

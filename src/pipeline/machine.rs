@@ -163,23 +163,8 @@ impl<H: Host> Machine<'_, H> {
             Phase::Preparing => self.prepare(state).await,
             Phase::Uploading => self.upload(state).await,
             Phase::Training => self.train(state).await,
-            Phase::Evaluating => {
-                // Evaluation is the next piece of work: the pipeline passes through with the
-                // models it has.
-                state.enter(Phase::Deploying, self.now());
-                Ok(Wake::After(0))
-            }
-            Phase::Deploying => {
-                state.enter(Phase::Completed, self.now());
-                self.selftune
-                    .audit_event(AuditEvent::PipelineEnded {
-                        pipeline_id: state.id.clone(),
-                        status: "completed".into(),
-                        code: None,
-                    })
-                    .await;
-                Ok(Wake::Done)
-            }
+            Phase::Evaluating => self.evaluate(state).await,
+            Phase::Deploying => self.deploy(state).await,
             Phase::Completed | Phase::Failed | Phase::Cancelled => Ok(Wake::Done),
         }
     }
@@ -481,6 +466,7 @@ impl<H: Host> Machine<'_, H> {
         for j in 0..state.jobs.len() {
             self.cancel_job(state, j, "failed").await;
         }
+        self.release_endpoints(state).await;
         self.save(state).await?;
         self.selftune
             .audit_event(AuditEvent::PipelineEnded {

@@ -135,7 +135,8 @@ impl<H: Host> Selftune<H> {
         let touched_together = state
             .jobs
             .iter()
-            .any(|job| job.job_id.is_some() || job.create_intent_at.is_some());
+            .any(|job| job.job_id.is_some() || job.create_intent_at.is_some())
+            || state.endpoints.iter().any(|e| e.is_live());
         let together = match together {
             Some(config) => config.clone(),
             None if touched_together => {
@@ -177,6 +178,7 @@ impl<H: Host> Selftune<H> {
         for j in 0..state.jobs.len() {
             machine.cancel_job(&mut state, j, "cancelled").await;
         }
+        machine.release_endpoints(&mut state).await;
         machine.save(&mut state).await?;
         self.audit_cancelled(&state).await;
         Ok(status_of(&state))

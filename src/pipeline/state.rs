@@ -228,6 +228,23 @@ pub struct PipelineState {
     pub retries: u32,
     /// Steps performed so far.
     pub steps: u64,
+    /// Each model's evaluation, by slot.
+    #[serde(default)]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "Record<string, EvaluationRecord>")
+    )]
+    pub evaluations: std::collections::BTreeMap<String, crate::pipeline::outcome::EvaluationRecord>,
+    /// Every dedicated endpoint the pipeline asked for, deleted ones included.
+    #[serde(default)]
+    pub endpoints: Vec<crate::pipeline::outcome::EndpointRecord>,
+    /// Each model's deployment decision and what was done, by slot.
+    #[serde(default)]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "Record<string, DeploymentRecord>")
+    )]
+    pub deployments: std::collections::BTreeMap<String, crate::pipeline::outcome::DeploymentRecord>,
 }
 
 impl PipelineState {
@@ -258,6 +275,9 @@ impl PipelineState {
             last_error: None,
             retries: 0,
             steps: 0,
+            evaluations: Default::default(),
+            endpoints: Vec::new(),
+            deployments: Default::default(),
         }
     }
 

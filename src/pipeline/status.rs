@@ -81,6 +81,20 @@ pub struct PipelineStatus {
     pub finished_at: Option<u64>,
     #[cfg_attr(target_arch = "wasm32", tsify(type = "PipelineError | null"))]
     pub last_error: Option<PipelineError>,
+    /// Each model's evaluation against its base, by slot.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "Record<string, EvaluationRecord>")
+    )]
+    pub evaluations: BTreeMap<String, crate::pipeline::outcome::EvaluationRecord>,
+    /// Each model's deployment decision, cost analysis and deployment, by slot.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "Record<string, DeploymentRecord>")
+    )]
+    pub deployments: BTreeMap<String, crate::pipeline::outcome::DeploymentRecord>,
+    /// Every dedicated endpoint the pipeline created (deleted ones keep their record).
+    pub endpoints: Vec<crate::pipeline::outcome::EndpointRecord>,
 }
 
 fn job_view(state: &PipelineState, job: &JobRecord) -> JobStatusView {
@@ -147,6 +161,9 @@ pub fn status_of(state: &PipelineState) -> PipelineStatus {
         updated_at: state.updated_at,
         finished_at: state.finished_at,
         last_error: state.last_error.clone(),
+        evaluations: state.evaluations.clone(),
+        deployments: state.deployments.clone(),
+        endpoints: state.endpoints.clone(),
         jobs,
     }
 }

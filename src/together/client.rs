@@ -385,6 +385,12 @@ impl<H: Http + Clock + LogSink> TogetherClient<H> {
         Ok(list.data)
     }
 
+    /// `GET /endpoints`: the account's endpoints (the list may omit display names).
+    pub async fn list_endpoints(&self) -> Result<Vec<Endpoint>, TogetherError> {
+        let list: DataList<Endpoint> = self.json(Call::new("GET", "/endpoints".to_owned())).await?;
+        Ok(list.data)
+    }
+
     /// `POST /endpoints`. Sent exactly once (a second endpoint would be billed too).
     pub async fn create_endpoint(
         &self,

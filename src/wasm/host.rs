@@ -6,7 +6,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::error::{ErrorCode, SelftuneError};
-use crate::host::{Clock, Http, HttpRequest, HttpResponse, LogLevel, LogSink, PortError, Storage};
+use crate::host::{
+    Clock, Http, HttpRequest, HttpResponse, LogLevel, LogSink, PortError, Storage, SyntaxCheck,
+    SyntaxOutcome,
+};
 use crate::wasm::error::js_message;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -33,6 +36,11 @@ export interface SelftuneHost {
   now(): number;
   sleep(ms: number): Promise<void>;
   log(level: "debug" | "info" | "warn" | "error", message: string): void;
+  /**
+   * Optional: a real parser's verdict on `code` in `language` (`typescript`, `tsx`, `javascript`,
+   * `jsx`), or null when the language is not supported. The Node host uses esbuild when installed.
+   */
+  parseCheck?(language: string, code: string): { ok: boolean; error?: string } | null;
 }
 "#;
 
@@ -211,6 +219,29 @@ impl LogSink for JsHost {
     fn log(&self, level: LogLevel, message: &str) {
         // A log sink that throws must not break the operation being logged.
         let _ = self.js_log(level.as_str(), message);
+    }
+}
+
+impl SyntaxCheck for JsHost {
+    fn parse_check(&self, language: &str, code: &str) -> Option<SyntaxOutcome> {
+        let this: &JsValue = self.as_ref();
+        let function = Reflect::get(this, &"parseCheck".into())
+            .ok()?
+            .dyn_into::<Function>()
+            .ok()?;
+        let answer = function.call2(this, &language.into(), &code.into()).ok()?;
+        if answer.is_null() || answer.is_undefined() {
+            return None;
+        }
+        let ok = Reflect::get(&answer, &"ok".into()).ok()?.as_bool()?;
+        if ok {
+            return Some(SyntaxOutcome::Parses);
+        }
+        let error = Reflect::get(&answer, &"error".into())
+            .ok()
+            .and_then(|e| e.as_string())
+            .unwrap_or_else(|| "the parser rejected the code".to_owned());
+        Some(SyntaxOutcome::Fails(error))
     }
 }
 

@@ -226,3 +226,4 @@ fn main() {
         let _ = fs::remove_dir_all(&root);
     }
 }
+impl selftune::host::SyntaxCheck for DiskHost {}

@@ -391,3 +391,5 @@ impl Http for SimHost {
     }
 }
 pub mod together_fake;
+impl selftune::host::SyntaxCheck for MemoryHost {}
+impl selftune::host::SyntaxCheck for SimHost {}

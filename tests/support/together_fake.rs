@@ -44,7 +44,21 @@ pub struct Fault {
     pub after_effect: bool,
 }
 
+/// Inference and endpoints, when a test turns them on (otherwise those routes answer 404).
+#[derive(Debug, Clone)]
+pub struct FakeServing {
+    /// `(id, cents per minute, availability)`.
+    pub hardware: Vec<(String, f64, String)>,
+    /// What a dedicated endpoint (the fine-tune) answers.
+    pub tuned_reply: String,
+    /// What any other model (the base) answers.
+    pub base_reply: String,
+}
+
 pub struct TogetherFake {
+    pub serving: RefCell<Option<FakeServing>>,
+    /// Endpoints as Together shows them (`state` moves PENDING -> STARTED on the first look).
+    pub endpoints: RefCell<Vec<Value>>,
     pub files: RefCell<Vec<FakeFile>>,
     pub jobs: RefCell<Vec<FakeJob>>,
     pub faults: RefCell<Vec<Fault>>,
@@ -68,6 +82,8 @@ pub struct TogetherFake {
 impl Default for TogetherFake {
     fn default() -> Self {
         TogetherFake {
+            serving: RefCell::default(),
+            endpoints: RefCell::default(),
             files: RefCell::default(),
             jobs: RefCell::default(),
             faults: RefCell::default(),
@@ -328,10 +344,81 @@ impl PipelineHost {
                 let job = jobs.iter().find(|j| j.id == *id).unwrap();
                 (200, self.job_json(job))
             }
+            _ if self.together.serving.borrow().is_some() => self.serve(method, &segments, body),
             _ => (
                 404,
                 json!({ "error": { "message": format!("no route {method} {path}") } }),
             ),
+        }
+    }
+
+    fn serve(&self, method: &str, segments: &[&str], body: &[u8]) -> (u16, Value) {
+        let serving = self.together.serving.borrow().clone().unwrap();
+        let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        let mut endpoints = self.together.endpoints.borrow_mut();
+        match (method, segments) {
+            ("GET", ["hardware"]) => {
+                let data: Vec<Value> = serving
+                    .hardware
+                    .iter()
+                    .map(|(id, cents, availability)| {
+                        json!({ "object": "hardware", "id": id, "pricing": { "cents_per_minute": cents },
+                                "availability": { "status": availability } })
+                    })
+                    .collect();
+                (200, json!({ "object": "list", "data": data }))
+            }
+            ("POST", ["endpoints"]) => {
+                let id = self.next_id("endpoint");
+                let endpoint = json!({
+                    "object": "endpoint", "id": id, "name": format!("me/{id}"),
+                    "model": request["model"], "hardware": request["hardware"],
+                    "inactive_timeout": request["inactive_timeout"], "state": "PENDING",
+                });
+                endpoints.push(endpoint.clone());
+                (200, endpoint)
+            }
+            ("GET", ["endpoints"]) => (200, json!({ "object": "list", "data": *endpoints })),
+            ("GET", ["endpoints", id]) => match endpoints.iter_mut().find(|e| e["id"] == *id) {
+                Some(endpoint) => {
+                    let seen = endpoint.clone();
+                    endpoint["state"] = json!("STARTED");
+                    (200, seen)
+                }
+                None => (404, json!({ "error": { "message": "no such endpoint" } })),
+            },
+            ("PATCH", ["endpoints", id]) => match endpoints.iter_mut().find(|e| e["id"] == *id) {
+                Some(endpoint) => {
+                    if let Some(timeout) = request.get("inactive_timeout") {
+                        endpoint["inactive_timeout"] = timeout.clone();
+                    }
+                    (200, endpoint.clone())
+                }
+                None => (404, json!({ "error": { "message": "no such endpoint" } })),
+            },
+            ("DELETE", ["endpoints", id]) => {
+                endpoints.retain(|e| e["id"] != *id);
+                (200, json!({}))
+            }
+            ("POST", ["chat", "completions"]) => {
+                let model = request["model"].as_str().unwrap_or("");
+                let content = match endpoints.iter().find(|e| e["name"] == model) {
+                    Some(e) if e["state"] != "STARTED" => {
+                        return (
+                            400,
+                            json!({ "error": { "message": "endpoint not running" } }),
+                        )
+                    }
+                    Some(_) => serving.tuned_reply.clone(),
+                    None => serving.base_reply.clone(),
+                };
+                (
+                    200,
+                    json!({ "id": "chat-1", "choices": [{ "index": 0, "message": { "role": "assistant", "content": content } }],
+                              "usage": { "prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30 } }),
+                )
+            }
+            _ => (404, json!({ "error": { "message": "no route" } })),
         }
     }
 
@@ -432,3 +519,4 @@ impl LogSink for PipelineHost {
         self.memory.log(level, message)
     }
 }
+impl selftune::host::SyntaxCheck for PipelineHost {}

@@ -164,6 +164,51 @@ function updateEndpoint(ctx: Ctx) {
   return ok(endpointJson(state, endpoint));
 }
 
+/** Words of a text, lower case, for the nearest-example lookup. */
+function words(text: string): Set<string> {
+  return new Set(text.toLowerCase().match(/[a-z0-9_]+/g) ?? []);
+}
+
+/** The user request and the completion of one training line (instruction or messages format). */
+function trainedPair(line: string): { request: string; answer: string } | null {
+  try {
+    const row = JSON.parse(line) as { prompt?: unknown; completion?: unknown; messages?: { role?: string; content?: string; reasoning?: string }[] };
+    if (typeof row.prompt === "string" && typeof row.completion === "string") {
+      return { request: row.prompt, answer: row.completion.replace(/<｜end▁of▁sentence｜>$/, "") };
+    }
+    const user = row.messages?.find((m) => m.role === "user");
+    const assistant = row.messages?.find((m) => m.role === "assistant");
+    if (user?.content && assistant?.content) {
+      const think = assistant.reasoning ? `<think>\n${assistant.reasoning}\n</think>\n\n` : "";
+      return { request: user.content, answer: think + assistant.content };
+    }
+  } catch {
+    // not a training line
+  }
+  return null;
+}
+
+/**
+ * A fine-tune "remembers" its training data: it answers with the completion of the training line
+ * whose request shares the most words with this one. The emulator runs no model; this only gives
+ * an evaluation a fine-tune whose answers are in the trained format, deterministically.
+ */
+function learnedReply(state: EmulatorState, servedModel: string, request: string): string | null {
+  const job = completedOutputs(state).get(servedModel);
+  const data = job ? state.files.get(job.trainingFile)?.data : null;
+  if (!data) return null;
+  const want = words(request);
+  let best: { score: number; answer: string } | null = null;
+  for (const line of data.toString("utf8").split("\n")) {
+    const pair = trainedPair(line);
+    if (!pair) continue;
+    let score = 0;
+    for (const w of words(pair.request)) if (want.has(w)) score += 1;
+    if (!best || score > best.score) best = { score, answer: pair.answer };
+  }
+  return best?.answer ?? null;
+}
+
 function chat(ctx: Ctx) {
   const { state } = ctx;
   const body = jsonBody(ctx);
@@ -193,7 +238,10 @@ function chat(ctx: Ctx) {
   }
   const digest = createHash("sha256").update(JSON.stringify([model, messages])).digest("hex");
   const promptChars = messages.reduce((n: number, m: { content?: unknown }) => n + (typeof m.content === "string" ? m.content.length : 0), 0);
-  const content = `<think>\nThe Together emulator runs no model; this reply is derived from the request.\n</think>\n\nEmulated reply ${digest.slice(0, 12)} from ${model}.`;
+  const lastUser = [...messages].reverse().find((m: { role?: unknown }) => m.role === "user") as { content?: unknown } | undefined;
+  const learned = endpoint ? learnedReply(state, endpoint.model, typeof lastUser?.content === "string" ? lastUser.content : "") : null;
+  const content =
+    learned ?? `<think>\nThe Together emulator runs no model; this reply is derived from the request.\n</think>\n\nEmulated reply ${digest.slice(0, 12)} from ${model}.`;
   const promptTokens = Math.ceil(promptChars / 4);
   const completionTokens = Math.ceil(content.length / 4);
   return ok({

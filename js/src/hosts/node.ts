@@ -2,6 +2,7 @@ import { setTimeout as delay } from "node:timers/promises";
 
 import type { SelftuneHost } from "../core.js";
 import { FileStorage } from "./fs-storage.js";
+import { parseCheck } from "./parse-check.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type Logger = (level: LogLevel, message: string) => void;
@@ -30,7 +31,7 @@ export const stderrLogger: Logger = (level, message) => {
   }
 };
 
-/** A host for Node: global fetch, storage on disk, the wall clock, timers. */
+/** A host for Node: global fetch, storage on disk, the wall clock, timers, and esbuild as the parser when installed. */
 export function createNodeHost(options: NodeHostOptions = {}): SelftuneHost & { storage: FileStorage } {
   const logger = options.logger ?? stderrLogger;
   const fetchImpl = options.fetch ?? ((url, init) => fetch(url, init as RequestInit));
@@ -40,5 +41,6 @@ export function createNodeHost(options: NodeHostOptions = {}): SelftuneHost & { 
     now: () => Date.now(),
     sleep: (ms) => delay(ms).then(() => undefined),
     log: logger,
+    parseCheck,
   };
 }
