@@ -12,51 +12,14 @@ use selftune::config::SelftuneConfig;
 use selftune::handle::Selftune;
 use selftune::pipeline::state::Phase;
 use selftune::pipeline::status::PipelineStatus;
-use selftune::together::{TogetherConfig, TogetherOptions};
 use support::block_on;
+use support::pipeline_fixtures::{plugin, together};
 use support::together_fake::{FakeServing, Fault, PipelineHost};
-
-const FAKE_KEY: &str = "fake-together-key-0000-not-real";
 
 /// An answer in the trained format naming the reference's files, with code that parses.
 const GOOD: &str = "<think>\nTwo files.\n</think>\n\nHere is the plugin `plugin-1`, in 2 files.\n\n`src/index.ts`\n```typescript\nexport const value1x0 = 31 + 1;\n```\n\n`src/extra.ts`\n```typescript\nexport const extra1 = 1;\n```";
 /// No files at all.
 const BAD: &str = "I cannot write that plugin.";
-
-fn together() -> TogetherConfig {
-    TogetherConfig::resolve(
-        TogetherOptions {
-            api_key: Some(FAKE_KEY.into()),
-            base_url: Some("http://together.fake.test/v1".into()),
-            requests_per_minute: Some(0),
-            file_poll_interval_ms: Some(1_000),
-            jitter_seed: Some(7),
-            ..TogetherOptions::default()
-        },
-        |_| None,
-    )
-    .unwrap()
-}
-
-fn plugin(i: usize) -> Value {
-    let code: String = (0..24)
-        .map(|k| {
-            format!(
-                "export const value{i}x{k} = {} + {};\n",
-                i * 31 + k,
-                k * 7 + i
-            )
-        })
-        .collect();
-    json!({
-        "originalRequest": format!("Build plugin number {i} that computes table {i}"),
-        "executionTime": 2_000,
-        "outcome": { "success": true, "pluginName": format!("plugin-{i}"), "files": [
-            { "path": "src/index.ts", "content": code },
-            { "path": "src/extra.ts", "content": format!("export const extra{i} = {i};\n") }
-        ]}
-    })
-}
 
 fn serving(host: &PipelineHost, tuned: &str, base: &str, cents: f64) {
     *host.together.serving.borrow_mut() = Some(FakeServing {

@@ -11,46 +11,9 @@ use serde_json::{json, Value};
 use selftune::config::SelftuneConfig;
 use selftune::handle::Selftune;
 use selftune::pipeline::state::Phase;
-use selftune::together::{TogetherConfig, TogetherOptions};
 use support::block_on;
+use support::pipeline_fixtures::{plugin, together, FAKE_KEY};
 use support::together_fake::PipelineHost;
-
-const FAKE_KEY: &str = "fake-together-key-0000-not-real";
-
-fn together() -> TogetherConfig {
-    TogetherConfig::resolve(
-        TogetherOptions {
-            api_key: Some(FAKE_KEY.into()),
-            base_url: Some("http://together.fake.test/v1".into()),
-            requests_per_minute: Some(0),
-            file_poll_interval_ms: Some(1_000),
-            jitter_seed: Some(7),
-            ..TogetherOptions::default()
-        },
-        |_| None,
-    )
-    .unwrap()
-}
-
-fn plugin(i: usize) -> Value {
-    let code: String = (0..24)
-        .map(|k| {
-            format!(
-                "export const value{i}x{k} = {} + {};\n",
-                i * 31 + k,
-                k * 7 + i
-            )
-        })
-        .collect();
-    json!({
-        "originalRequest": format!("Build plugin number {i} that computes table {i}"),
-        "executionTime": 2_000,
-        "outcome": { "success": true, "pluginName": format!("plugin-{i}"), "files": [
-            { "path": "src/index.ts", "content": code },
-            { "path": "src/extra.ts", "content": format!("export const extra{i} = {i};\n") }
-        ]}
-    })
-}
 
 fn open(host: &PipelineHost) -> Selftune<&PipelineHost> {
     block_on(Selftune::open(host, SelftuneConfig::default())).unwrap()

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
+pub mod pipeline_fixtures;
 pub mod planted;
 
 use selftune::host::{
