@@ -103,6 +103,14 @@ fn a_pipeline_goes_through_every_phase_and_trains_both_models() {
         assert!(job.output_model.is_some());
         assert!(job.files.contains_key("train"));
         assert!((job.spent_usd - 1.0).abs() < 1e-9, "10 steps at $0.10");
+        // The chart's curve: one point per step, both losses, falling.
+        assert_eq!(job.loss_curve.len(), 10, "{}", job.slot);
+        assert_eq!(
+            job.loss_curve.last().and_then(|p| p.training_loss),
+            job.training_loss
+        );
+        assert!(job.loss_curve.iter().all(|p| p.validation_loss.is_some()));
+        assert!(job.loss_curve[0].training_loss > job.loss_curve[9].training_loss);
     }
     assert_eq!(
         status.jobs[0].model,

@@ -76,6 +76,18 @@ setup() {
   fi
 }
 
+# The dashboard test renders the page in Debian's Chromium (never a browser download).
+browser() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    say "installing Debian's chromium for the dashboard test (once)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    say "chromium is not installed (apt-get install chromium): the dashboard browser test will skip"
+  fi
+}
+
 build() {
   say "building the wasm core"
   local out
@@ -121,7 +133,7 @@ job="${1:-}"
 case "$job" in
   setup) setup ;;
   build) setup; build ;;
-  test) setup; run_tests ;;
+  test) setup; browser; run_tests ;;
   demo) setup; build; node js/dist/cli.js demo ;;
   bench)
     setup

@@ -7,6 +7,7 @@
 //! state.rs    the persisted state: phase, files and jobs with their intent markers, costs
 //! store.rs    pipelines/<id>.json, written atomically before and after every external effect
 //! jobs.rs     job requests, the limits check, finding a job again by its suffix
+//! losses.rs   a job's loss curve from Together's metrics, thinned for the chart
 //! machine.rs  one step of a pipeline, and when it wants the next
 //! training.rs creating each job once, polling, spending against the budget, cancelling
 //! outcome.rs  the records of evaluation, endpoints and deployment
@@ -24,6 +25,7 @@ mod endpoints;
 mod evaluating;
 pub mod jobs;
 pub mod ledger;
+pub mod losses;
 pub mod machine;
 pub mod outcome;
 pub mod report;

@@ -102,6 +102,9 @@ pub struct JobRecord {
     pub training_loss: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(type = "number | null"))]
     pub validation_loss: Option<f64>,
+    /// Losses by step so far (states stored before it existed read as empty).
+    #[serde(default)]
+    pub loss_curve: Vec<crate::pipeline::losses::LossPoint>,
     /// The fine-tuned model's name, once Together gives it.
     #[cfg_attr(target_arch = "wasm32", tsify(type = "string | null"))]
     pub output_model: Option<String>,
@@ -129,6 +132,7 @@ impl JobRecord {
             total_steps: None,
             training_loss: None,
             validation_loss: None,
+            loss_curve: Vec::new(),
             output_model: None,
             error: None,
             lora_default_rank: None,

@@ -29,6 +29,8 @@ pub struct JobStatusView {
     pub training_loss: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(type = "number | null"))]
     pub validation_loss: Option<f64>,
+    /// Losses by step (at most `losses::MAX_POINTS`), for a chart.
+    pub loss_curve: Vec<crate::pipeline::losses::LossPoint>,
     #[cfg_attr(target_arch = "wasm32", tsify(type = "string | null"))]
     pub output_model: Option<String>,
     pub estimated_usd: f64,
@@ -115,6 +117,7 @@ fn job_view(state: &PipelineState, job: &JobRecord) -> JobStatusView {
         total_steps: job.total_steps,
         training_loss: job.training_loss,
         validation_loss: job.validation_loss,
+        loss_curve: job.loss_curve.clone(),
         output_model: job.output_model.clone(),
         estimated_usd: nano_to_usd(cost.estimated_nano),
         spent_usd: nano_to_usd(cost.spent_nano),

@@ -161,6 +161,10 @@ impl<H: Host> Machine<'_, H> {
                 }
             }
         }
+        let curve = crate::pipeline::losses::loss_curve(&metrics.metrics);
+        if !curve.is_empty() {
+            job.loss_curve = curve;
+        }
         let slot = job.slot.clone();
         let price = seen.total_price_nano_usd.unwrap_or(0).max(0) as u64;
         state.ledger.record_spend(&slot, price);
