@@ -281,7 +281,7 @@ fn building_the_samples_writes_valid_files_and_a_manifest() {
         };
     }
     let manifest = build(&selftune, Value::Null);
-    assert_eq!(manifest.examples_read, 13);
+    assert_eq!(manifest.examples_read, 15);
     let host = selftune.host();
     let stored: Value =
         serde_json::from_str(&host.file("datasets/manifest.json").unwrap()).unwrap();
@@ -296,7 +296,7 @@ fn building_the_samples_writes_valid_files_and_a_manifest() {
         let total = profile.counts.train + profile.counts.validation + profile.counts.test;
         assert_eq!(
             total + profile.dropped.too_long + profile.dropped.invalid,
-            13,
+            15,
             "{profile:?}"
         );
         assert!(profile.tokens.max as usize <= profile.max_tokens);

@@ -3,8 +3,8 @@
 #   setup   install the toolchain pins (wasm-pack.toml, Cargo.toml, js/package.json)
 #   build   the wasm core (pkg/), copied into js/wasm/, and the TypeScript package (js/dist/)
 #   test    every layer: cargo test, wasm-bindgen tests under Node, tsc, node --test
-#   demo    build, then ingest the bundled sample events, print the log's summary and build the
-#           datasets
+#   demo    build, then run the whole pipeline on the bundled sample events against an in-process
+#           Together emulator (no API key; nothing leaves the machine)
 #   bench   build, then print capture latency, scrubbing, dataset-build and token-counting figures
 set -euo pipefail
 
@@ -119,7 +119,7 @@ run_tests() {
   wasm-pack test --node
   build
   say "type check of the generated .d.ts and the shim (tsc --noEmit)"
-  (cd js && tsc -p tsconfig.json --noEmit && tsc -p tests/types/tsconfig.json)
+  (cd js && tsc -p tsconfig.json --noEmit && tsc -p tests/types/tsconfig.json && tsc -p tests/types/tsconfig.nodenext.json)
   say "package tests (node --test)"
   # Together's OpenAPI spec lives outside the project; the conformance test skips without it.
   local spec="$ROOT/../shared/reference/together-openapi.yaml"

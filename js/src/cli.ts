@@ -1,10 +1,7 @@
 #!/usr/bin/env node
 // The `selftune` command: one job per run, plain words on stdout, `--json` for machines.
 // Exit codes: 0 success, 1 a failed job, 2 bad usage.
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 import { isSelftuneError, selftuneError } from "./errors.js";
@@ -19,6 +16,7 @@ import { FileStorage } from "./hosts/fs-storage.js";
 import { formatValidation, validateFile, type ValidateFileOptions } from "./validate.js";
 import { startEmulator, type FaultRule } from "./emulator/index.js";
 import * as pipelineCli from "./cli-pipeline.js";
+import { runDemo } from "./demo.js";
 
 const USAGE = `Usage: selftune <command> [options]
 
@@ -42,8 +40,12 @@ Commands:
   resume [ID]     drive unfinished pipelines again (all of them when no ID)
   status [ID]     a pipeline's status (all pipelines when no ID); --watch follows it until it ends
   cancel ID       cancel a pipeline and its running fine-tuning jobs
-  demo            ingest the bundled sample events into a fresh folder, summarize them and
-                  build the datasets
+  demo            the whole pipeline on the bundled sample events, in a fresh folder, against a
+                  Together emulator started in this process (no API key, nothing leaves this
+                  machine, nothing is spent): ingest, datasets, upload, both fine-tunes,
+                  evaluation, decision, deployment, the report and the exported Modelfiles.
+                  Refuses (exit 2) when TOGETHER_API_KEY or TOGETHER_AI_API_KEY is set, unless
+                  --real is given
   help            show this text
 
 Options:
@@ -65,11 +67,12 @@ Options:
   --watch         status: print a line whenever the status changes, until the pipeline ends
   --interval-ms N status --watch: how often to look (default 1000)
   --max-delay-ms N
-                  launch, resume: the longest wait between two steps (for an emulator)
+                  launch, resume, demo: the longest wait between two steps (for an emulator;
+                  demo: default 100 when emulated, none with --real)
+  --real          demo: run against Together for real with the key from the environment
+                  (spends real money, up to the demo's $25 budget)
   --json          print one JSON object instead of text
 `;
-
-const SAMPLE_EVENTS = fileURLToPath(new URL("../samples/events.jsonl", import.meta.url));
 
 interface Options {
   json: boolean;
@@ -103,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
         watch: { type: "boolean", default: false },
         "interval-ms": { type: "string" },
         "max-delay-ms": { type: "string" },
+        real: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -222,9 +226,15 @@ async function main(argv: string[]): Promise<number> {
       if (command === "status" && pipelineOptions.watch && rest.length === 0) return usageError("status --watch needs a pipeline ID");
       return command === "status" ? pipelineCli.status(rest[0], pipelineOptions) : pipelineCli.resume(rest[0], pipelineOptions);
     }
-    case "demo":
+    case "demo": {
       if (rest.length !== 0) return usageError("demo takes no arguments");
-      return demo(options);
+      const maxDelay = parsed.values["max-delay-ms"];
+      const maxDelayMs = maxDelay === undefined ? undefined : Number(maxDelay);
+      if (maxDelayMs !== undefined && (!Number.isInteger(maxDelayMs) || maxDelayMs < 0)) {
+        return usageError("--max-delay-ms must be a whole number of milliseconds");
+      }
+      return demo(options, parsed.values.real ?? false, maxDelayMs);
+    }
     default:
       return usageError(`unknown command '${command}'`);
   }
@@ -347,23 +357,14 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-async function demo(options: Options): Promise<number> {
-  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "selftune-demo-")));
-  const selftune = await open(dataDir);
-  const report = await ingestFile(selftune, SAMPLE_EVENTS);
-  const summary = await selftune.stats();
-  const outDir = join(dataDir, "datasets");
-  const manifest = await selftune.buildDataset({}, new FileStorage(outDir));
-  if (options.json) {
-    print({ dataDir, ingest: report, stats: summary, datasets: { outDir, ...manifest } });
-  } else {
-    process.stdout.write(formatIngest("the bundled sample events", dataDir, report));
-    process.stdout.write("\n");
-    process.stdout.write(formatStats(dataDir, summary));
-    process.stdout.write("\n");
-    process.stdout.write(formatManifest(outDir, manifest));
-  }
-  return 0;
+async function demo(options: Options, real: boolean, maxDelayMs: number | undefined): Promise<number> {
+  return runDemo({
+    json: options.json,
+    dataDir: options.dataDir,
+    real,
+    maxDelayMs,
+    format: { ingest: formatIngest, stats: formatStats, manifest: formatManifest },
+  });
 }
 
 async function emulator(port: number, speed: number, faultsFile: string | undefined, options: Options): Promise<number> {

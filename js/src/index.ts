@@ -54,11 +54,42 @@ export type { TokenizerSource } from "./tokenizers.js";
 export { createTogetherClient, togetherEnv, TOGETHER_ENV } from "./together.js";
 export type * from "./together.js";
 export { startEmulator } from "./emulator/index.js";
-export { PipelineRunner, TogetherAIAutomationService } from "./pipeline.js";
-export type { PipelineRunnerOptions, AutomationServiceOptions } from "./pipeline.js";
+export { PipelineRunner } from "./pipeline.js";
+export type { PipelineRunnerOptions } from "./pipeline.js";
+export { TogetherAIAutomationService } from "./automation.js";
+export type { AutomationServiceOptions } from "./automation.js";
+export { selftunePlugin } from "./plugin/index.js";
+export { SelftuneService, selftuneService } from "./plugin/service.js";
+export type { CaptureCounters } from "./plugin/service.js";
+export type { PluginSuccessPayload, McpSuccessPayload } from "./plugin/events.js";
+export type { StatusResponse } from "./plugin/routes.js";
+export { SETTING_DEFAULTS, readSettings } from "./plugin/settings.js";
+export type { SelftuneSettings, SettingName } from "./plugin/settings.js";
+export { exportArtifacts } from "./artifacts.js";
+export type { ExportedArtifacts } from "./artifacts.js";
+export { renderDashboard } from "./dashboard.js";
+export type { DashboardData } from "./dashboard.js";
+import { selftunePlugin as plugin } from "./plugin/index.js";
+export default plugin;
 export type {
   AdvanceResult,
+  AnswerScore,
+  CostAnalysis,
+  CostBasis,
   DataCollection,
+  Decision,
+  DeploymentRecord,
+  DeploymentStage,
+  EndpointRecord,
+  EvaluationRecord,
+  EvaluationStage,
+  EvaluationSummary,
+  LocalDeployment,
+  LossPoint,
+  MeanScores,
+  Precision,
+  SamplePair,
+  Target,
   DataStats,
   Deployment,
   JobStatusView,

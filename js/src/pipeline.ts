@@ -24,6 +24,8 @@ export interface PipelineRunnerOptions {
 
 interface Drive {
   timer?: ReturnType<typeof setTimeout>;
+  /** The step being performed, if any. */
+  inFlight?: Promise<void>;
   done: Promise<PipelineStatus>;
   resolve: (status: PipelineStatus) => void;
   reject: (error: unknown) => void;
@@ -88,22 +90,28 @@ export class PipelineRunner {
 
   /** Cancels pipeline `id` and its running jobs. */
   async cancel(id: string): Promise<PipelineStatus> {
-    this.stop(id);
+    await this.stop(id);
     const status = await this.selftune.cancelPipeline(id, this.options.together, this.env);
     return status;
   }
 
-  /** Stops driving (one pipeline, or all): they stay as stored, resumable later. */
-  stop(id?: string): void {
+  /**
+   * Stops driving (one pipeline, or all): they stay as stored, resumable later. Resolves once a
+   * step that was under way has finished, so nothing changes the stored state afterwards.
+   */
+  async stop(id?: string): Promise<void> {
     const ids = id === undefined ? [...this.drives.keys()] : [id];
+    const settling: Promise<void>[] = [];
     for (const key of ids) {
       const drive = this.drives.get(key);
       if (!drive) continue;
       drive.stopped = true;
       if (drive.timer) clearTimeout(drive.timer);
       this.drives.delete(key);
-      void this.selftune.getPipelineStatus(key).then(drive.resolve, drive.reject);
+      const settled = drive.inFlight ?? Promise.resolve();
+      settling.push(settled.then(() => this.selftune.getPipelineStatus(key).then(drive.resolve, drive.reject)));
     }
+    await Promise.all(settling);
   }
 
   /** Ids being driven now. */
@@ -114,7 +122,12 @@ export class PipelineRunner {
   private schedule(id: string, drive: Drive, delayMs: number): void {
     const max = this.options.maxDelayMs;
     const delay = Math.max(0, max === undefined ? delayMs : Math.min(delayMs, max));
-    drive.timer = setTimeout(() => void this.step(id, drive), delay);
+    drive.timer = setTimeout(() => {
+      drive.timer = undefined;
+      drive.inFlight = this.step(id, drive).finally(() => {
+        drive.inFlight = undefined;
+      });
+    }, delay);
   }
 
   private async step(id: string, drive: Drive): Promise<void> {
@@ -146,64 +159,5 @@ export class PipelineRunner {
       return;
     }
     this.schedule(id, drive, result.wakeAfterMs ?? 0);
-  }
-}
-
-export interface AutomationServiceOptions extends PipelineRunnerOptions {
-  /** An open handle; default: one over `host` (or the Node host) with `config`. */
-  selftune?: Selftune;
-  host?: SelftuneHost;
-  config?: SelftuneConfig;
-}
-
-/**
- * The original design's `TogetherAIAutomationService`, over the persisted pipeline: `start()`
- * resumes every unfinished pipeline, `startAutomationPipeline(config)` launches one and resolves
- * to its id, `getPipelineStatus(id)` reads its status.
- */
-export class TogetherAIAutomationService {
-  static readonly serviceType = "together-ai-automation";
-  private runner?: PipelineRunner;
-
-  constructor(private readonly options: AutomationServiceOptions = {}) {}
-
-  /** Opens the handle (when none was given) and resumes unfinished pipelines. */
-  async start(): Promise<string[]> {
-    const runner = await this.ensureRunner();
-    return runner.resumeAll();
-  }
-
-  async startAutomationPipeline(config: PipelineConfigInput): Promise<string> {
-    return (await this.ensureRunner()).launch(config);
-  }
-
-  async getPipelineStatus(id: string): Promise<PipelineStatus> {
-    return (await this.ensureRunner()).selftune.getPipelineStatus(id);
-  }
-
-  async listPipelines(): Promise<PipelineStatus[]> {
-    return (await this.ensureRunner()).selftune.listPipelines();
-  }
-
-  async cancelPipeline(id: string): Promise<PipelineStatus> {
-    return (await this.ensureRunner()).cancel(id);
-  }
-
-  /** Resolves when pipeline `id` ends. */
-  async waitForPipeline(id: string): Promise<PipelineStatus> {
-    return (await this.ensureRunner()).wait(id);
-  }
-
-  /** Stops the timers; pipelines stay resumable. */
-  stop(): void {
-    this.runner?.stop();
-  }
-
-  private async ensureRunner(): Promise<PipelineRunner> {
-    if (!this.runner) {
-      const selftune = this.options.selftune ?? (await Selftune.create(this.options.host, this.options.config));
-      this.runner = new PipelineRunner(selftune, this.options);
-    }
-    return this.runner;
   }
 }

@@ -13,7 +13,7 @@ test("build-dataset writes both profiles and a manifest", async (t) => {
 
   const text = await runCli(["build-dataset", "--data", dataDir]);
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /Built datasets from 13 examples/);
+  assert.match(text.stdout, /Built datasets from 15 examples/);
   assert.match(text.stdout, /small +deepseek-ai\/DeepSeek-R1-Distill-Qwen-1\.5B \(instruction/);
   assert.match(text.stdout, /large +deepseek-ai\/DeepSeek-R1-Distill-Llama-70B \(instruction, with reasoning/);
   assert.deepEqual((await readdir(join(dataDir, "datasets"))).sort(), ["large", "manifest.json", "small"]);

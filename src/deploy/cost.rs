@@ -42,14 +42,19 @@ pub struct CostAnalysis {
     pub usage_tokens_per_month: u64,
     pub basis: CostBasis,
     /// Together's monthly cost for the usage; `None` when no price is known.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number | null"))]
     pub together_usd_per_month: Option<f64>,
     /// The dedicated hardware priced, when the basis is dedicated.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string | null"))]
     pub hardware: Option<String>,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number | null"))]
     pub cents_per_minute: Option<f64>,
     pub running_minutes_per_month: f64,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number | null"))]
     pub per_token_usd_per_million: Option<f64>,
     pub local_server_usd_per_month: f64,
     /// Tokens per month at which per-token hosting costs as much as the server.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number | null"))]
     pub break_even_tokens_per_month: Option<u64>,
     /// The dedicated price (¢/min) at which the endpoint costs as much as the server.
     pub break_even_cents_per_minute: f64,

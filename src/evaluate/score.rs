@@ -37,8 +37,10 @@ pub struct AnswerFile {
 #[serde(rename_all = "camelCase")]
 pub struct AnswerScore {
     pub files: f64,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number | null"))]
     pub parses: Option<f64>,
     pub tokens: f64,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number | null"))]
     pub think: Option<f64>,
     pub score: f64,
     /// Code blocks a parser accepted, rejected, or could not check.
@@ -46,6 +48,7 @@ pub struct AnswerScore {
     pub blocks_failed: u32,
     pub blocks_unchecked: u32,
     /// The first parse error, for the report.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string | null"))]
     pub first_parse_error: Option<String>,
 }
 

@@ -102,7 +102,7 @@ async function pipelines(): Promise<void> {
   const service = new TogetherAIAutomationService({ selftune });
   const other: string = await service.startAutomationPipeline(config);
   await service.cancelPipeline(other);
-  service.stop();
-  runner.stop();
+  await service.stop();
+  await runner.stop();
 }
 void pipelines;

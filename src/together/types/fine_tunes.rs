@@ -218,6 +218,7 @@ pub struct FineTuneJob {
         deserialize_with = "lenient_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string | null"))]
     pub model_output_name: Option<String>,
     #[serde(
         deserialize_with = "lenient_text",
@@ -528,6 +529,7 @@ pub struct Checkpoint {
         deserialize_with = "lenient_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string | null"))]
     pub checkpoint: Option<String>,
 }
 
@@ -577,5 +579,6 @@ pub struct ModelDownload {
     pub model_output_name: Option<String>,
     /// `merged`, `adapter` or `model_output_path`; absent when a step was asked for.
     pub checkpoint: Option<String>,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number | null"))]
     pub checkpoint_step: Option<u64>,
 }
