@@ -16,6 +16,8 @@ export interface AutomationServiceOptions extends PipelineRunnerOptions {
   config?: SelftuneConfig;
   /** A runner someone else owns (the SelftuneService's): `stop()` leaves it running. */
   runner?: PipelineRunner;
+  /** Why the facade cannot work (the SelftuneService is not available): every call throws it. */
+  unavailable?: Error;
 }
 
 /**
@@ -31,10 +33,15 @@ export class TogetherAIAutomationService {
     this.runner = options.runner;
   }
 
-  /** The facade of `runtime`'s SelftuneService (what the runtime calls when the plugin loads). */
+  /**
+   * The facade of `runtime`'s SelftuneService (what the runtime calls when the plugin loads). Never
+   * rejects (ElizaOS would end the agent's process): without a working SelftuneService, every call
+   * of the facade throws the reason.
+   */
   static async start(runtime: IAgentRuntime): Promise<TogetherAIAutomationService> {
     const service = await awaitSelftuneService(runtime, 30_000);
-    if (!service) throw new Error("TogetherAIAutomationService needs the selftune service, which did not start");
+    if (!service) return new TogetherAIAutomationService({ unavailable: new Error("the selftune service did not start") });
+    if (service.unavailable) return new TogetherAIAutomationService({ unavailable: service.unavailable });
     return new TogetherAIAutomationService({ runner: service.runner });
   }
 
@@ -77,6 +84,7 @@ export class TogetherAIAutomationService {
   }
 
   private async ensureRunner(): Promise<PipelineRunner> {
+    if (this.options.unavailable) throw this.options.unavailable;
     if (!this.runner) {
       const selftune = this.options.selftune ?? (await Selftune.create(this.options.host, this.options.config));
       this.runner = new PipelineRunner(selftune, this.options);

@@ -7,10 +7,11 @@ import assert from "node:assert/strict";
 import { readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 
-import { AgentRuntime, ChannelType, EventType, createUniqueUuid, stringToUuid } from "@elizaos/core";
-import sqlPlugin, { DatabaseMigrationService, createDatabaseAdapter } from "@elizaos/plugin-sql";
+import { ChannelType, EventType, createUniqueUuid, stringToUuid } from "@elizaos/core";
+import sqlPlugin from "@elizaos/plugin-sql";
 import selftunePluginDefault, { selftunePlugin, startEmulator } from "selftune";
 
+import { migrate, startAgent, waitFor } from "./support/eliza.mjs";
 import { fakeToken, tempDir } from "./support/helpers.mjs";
 import { FAKE_KEY, creationsBySuffix, distinctPlugin, pipelineConfig } from "./support/pipeline.mjs";
 
@@ -70,45 +71,7 @@ const creatorPlugin = {
   ],
 };
 
-async function migrate(pgliteDir, agentId) {
-  const adapter = createDatabaseAdapter({ dataDir: pgliteDir }, agentId);
-  await adapter.init();
-  const migrations = new DatabaseMigrationService();
-  await migrations.initializeWithDatabase(adapter.getDatabase());
-  migrations.discoverAndRegisterPluginSchemas([sqlPlugin]);
-  await migrations.runAllPluginMigrations();
-  return adapter;
-}
-
-async function startAgent(character, adapter) {
-  // @elizaos/core 1.7.2 arms a 30 s timer per service registration and never clears it, which
-  // keeps the process alive 30 s after the test: unref those (and only those) while starting.
-  const realSetTimeout = globalThis.setTimeout;
-  globalThis.setTimeout = (callback, ms, ...args) => {
-    const timer = realSetTimeout(callback, ms, ...args);
-    if (ms === 30_000) timer.unref();
-    return timer;
-  };
-  try {
-    const runtime = new AgentRuntime({ character, plugins: [sqlPlugin, selftunePlugin, creatorPlugin], adapter });
-    await runtime.initialize();
-    const service = await runtime.getServiceLoadPromise("selftune");
-    await runtime.getServiceLoadPromise("together-ai-automation");
-    return { runtime, service };
-  } finally {
-    globalThis.setTimeout = realSetTimeout;
-  }
-}
-
-async function waitFor(what, check, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const AGENT_PLUGINS = [sqlPlugin, selftunePlugin, creatorPlugin];
 
 async function logText(dataDir) {
   const dir = join(dataDir, "examples");
@@ -153,7 +116,7 @@ test("selftune inside a real AgentRuntime on PGLite: capture, a pipeline across 
   };
   const agentId = stringToUuid(character.name);
   const adapter = await migrate(join(root, "pglite"), agentId);
-  let { runtime, service } = await startAgent(character, adapter);
+  let { runtime, service } = await startAgent(character, adapter, AGENT_PLUGINS);
   t.diagnostic(`agent up (PGLite migrated) after ${Date.now() - started} ms`);
 
   // 1. The custom events, both spellings, with the seed's payload shape.
@@ -250,7 +213,7 @@ test("selftune inside a real AgentRuntime on PGLite: capture, a pipeline across 
   assert.equal((await service.getPipelineStatus(id)).updatedAt, frozen, "nothing runs after stop");
   t.diagnostic(`stopped mid-training at ${training.progress.toFixed(0)}%`);
 
-  ({ runtime, service } = await startAgent(character, adapter));
+  ({ runtime, service } = await startAgent(character, adapter, AGENT_PLUGINS));
   assert.deepEqual(service.runner.running(), [id], "the restarted agent resumed the pipeline");
   const final = await service.waitForPipeline(id);
   assert.equal(final.status, "completed", JSON.stringify(final.lastError));
@@ -283,9 +246,25 @@ test("selftune inside a real AgentRuntime on PGLite: capture, a pipeline across 
   assert.equal(result.success, true);
   assert.match(replies[0], new RegExp(`${id}: completed`));
 
-  // 8. A clean stop: no pipeline driven, the database closed.
+  // 8. A pipeline started from chat: the budget from the message, the rest from SELFTUNE_PIPELINE_CONFIG.
+  const ask = { ...message, content: { text: "Train yourself again on your plugins, budget $30", source: "test" } };
+  assert.equal(await startAction.validate(runtime, ask), true, "the first pipeline has ended");
+  const chatReplies = [];
+  const launched = await startAction.handler(runtime, ask, state, {}, async (content) => (chatReplies.push(content.text), []));
+  assert.equal(launched.success, true, launched.text);
+  const second = await service.getPipelineStatus(launched.data.pipelineId);
+  assert.equal(second.name, "agent run");
+  assert.equal(second.costs.budgetUsd, 30);
+  assert.match(chatReplies[0], /Started training pipeline pl_[0-9a-f]{12} with a budget of \$30\.00/);
+  const refused = await startAction.handler(runtime, ask, state, {}, async () => []);
+  assert.equal(refused.success, false);
+  assert.match(refused.text, /already running/);
+  assert.equal((await service.cancelPipeline(second.id)).status, "cancelled");
+
+  // 9. A clean stop: no pipeline driven, the database closed.
   await runtime.stop();
   assert.deepEqual(service.runner.running(), []);
   await runtime.close();
   t.diagnostic(`whole agent test: ${Date.now() - started} ms`);
 });
+

@@ -23,7 +23,11 @@ export async function chatPipelineConfig(service: SelftuneService, message: stri
   let base: Partial<PipelineConfigInput> = {};
   const configured = service.settings.pipelineConfig;
   if (configured !== null) {
-    const json = configured.trimStart().startsWith("{") ? configured : await readFile(configured, "utf8");
+    const json = configured.trimStart().startsWith("{")
+      ? configured
+      : await readFile(configured, "utf8").catch((error: NodeJS.ErrnoException) => {
+          throw new Error(`SELFTUNE_PIPELINE_CONFIG names ${configured}, which cannot be read (${error.code ?? error.message})`);
+        });
     try {
       base = JSON.parse(json) as Partial<PipelineConfigInput>;
     } catch {

@@ -12,15 +12,26 @@ export interface StatusResponse {
   agentId: string;
   canTrain: boolean;
   capture: CaptureCounters;
+  /** Settings that were not usable (each replaced by its default). */
+  settingProblems: string[];
   stats: LogStats;
   pipelines: PipelineStatus[];
 }
 
-async function statusOf(runtime: IAgentRuntime): Promise<StatusResponse | null> {
+/** The status, or why there is none (the service is not running, or cannot open its log). */
+async function statusOf(runtime: IAgentRuntime): Promise<StatusResponse | string> {
   const service = selftuneService(runtime);
-  if (!service) return null;
+  if (!service) return "the selftune service is not running";
+  if (service.unavailable) return service.unavailable.message;
   const [stats, pipelines] = await Promise.all([service.stats(), service.listPipelines()]);
-  return { agentId: runtime.agentId, canTrain: service.canTrain, capture: { ...service.counters }, stats, pipelines };
+  return {
+    agentId: runtime.agentId,
+    canTrain: service.canTrain,
+    capture: { ...service.counters },
+    settingProblems: [...service.settings.problems],
+    stats,
+    pipelines,
+  };
 }
 
 function failed(res: RouteResponse, status: number, message: string): void {
@@ -34,7 +45,7 @@ export const statusRoute: Route = {
   handler: async (_req, res, runtime) => {
     try {
       const status = await statusOf(runtime);
-      if (!status) return failed(res, 503, "the selftune service is not running");
+      if (typeof status === "string") return failed(res, 503, status);
       res.json(status);
     } catch (error) {
       failed(res, 500, (error as Error).message);
@@ -50,7 +61,7 @@ export const dashboardRoute: Route = {
   handler: async (_req, res, runtime) => {
     try {
       const status = await statusOf(runtime);
-      if (!status) return failed(res, 503, "the selftune service is not running");
+      if (typeof status === "string") return failed(res, 503, status);
       const html = renderDashboard({
         title: runtime.character?.name,
         generatedAt: Date.now(),

@@ -49,16 +49,31 @@ export class SelftuneService {
 
   private constructor(
     protected readonly runtime: IAgentRuntime,
-    readonly selftune: Selftune,
-    readonly runner: PipelineRunner,
+    private readonly opened: { selftune: Selftune; runner: PipelineRunner } | { error: Error },
     readonly settings: SelftuneSettings,
     private readonly log: Logger,
   ) {}
 
-  /** Called by the runtime once it is initialized: opens the log, resumes unfinished pipelines. */
+  /**
+   * Called by the runtime once it is initialized: opens the log, resumes unfinished pipelines.
+   * Never rejects: ElizaOS turns a failed service start into an unhandled rejection that ends the
+   * agent's process, so a log that cannot be opened leaves the service running but unavailable
+   * (`unavailable` says why; captures are counted as failed, the status route answers the error).
+   */
   static async start(runtime: IAgentRuntime): Promise<SelftuneService> {
     const log = elizaLogger(runtime);
     const settings = readSettings(runtime);
+    for (const problem of settings.problems) log("error", problem);
+    try {
+      return await SelftuneService.open(runtime, settings, log);
+    } catch (error) {
+      const reason = new Error(`the selftune service could not open ${resolve(settings.dataDir)}: ${(error as Error).message}`);
+      log("error", `${reason.message}; nothing is captured until the agent restarts with a usable TRAINING_DATA_DIR`);
+      return new SelftuneService(runtime, { error: reason }, settings, log);
+    }
+  }
+
+  private static async open(runtime: IAgentRuntime, settings: SelftuneSettings, log: Logger): Promise<SelftuneService> {
     const dataDir = resolve(settings.dataDir);
     const selftune = await Selftune.create(
       createNodeHost({ dataDir, logger: log }),
@@ -74,7 +89,7 @@ export class SelftuneService {
       },
       onError: (id, error) => log("warn", `pipeline ${id}: ${(error as Error).message}; trying again`),
     });
-    service = new SelftuneService(runtime, selftune, runner, settings, log);
+    service = new SelftuneService(runtime, { selftune, runner }, settings, log);
     const unfinished = await selftune.unfinishedPipelines();
     if (unfinished.length > 0 && settings.apiKey === null) {
       log("warn", `${unfinished.length} unfinished pipeline(s) wait for TOGETHER_API_KEY`);
@@ -91,10 +106,27 @@ export class SelftuneService {
     await selftuneService(runtime)?.stop();
   }
 
+  /** Why the service cannot work (its log could not be opened), or null when it can. */
+  get unavailable(): Error | null {
+    return "error" in this.opened ? this.opened.error : null;
+  }
+
+  /** The example log's handle; throws the reason when the service is unavailable. */
+  get selftune(): Selftune {
+    if ("error" in this.opened) throw this.opened.error;
+    return this.opened.selftune;
+  }
+
+  /** Drives this agent's pipelines; throws the reason when the service is unavailable. */
+  get runner(): PipelineRunner {
+    if ("error" in this.opened) throw this.opened.error;
+    return this.opened.runner;
+  }
+
   /** Stops the pipeline timers (pipelines stay resumable) and refuses new captures. */
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.runner.stop();
+    if ("runner" in this.opened) await this.opened.runner.stop();
   }
 
   get isStopped(): boolean {
@@ -108,6 +140,10 @@ export class SelftuneService {
   async capture(kind: ExampleKind, event: PluginEvent | McpEvent): Promise<CaptureResult | null> {
     if (this.stopped) {
       this.fail(`a ${kind} event arrived after the service stopped; it was not captured`);
+      return null;
+    }
+    if (this.unavailable) {
+      this.fail(`a ${kind} event was not captured: ${this.unavailable.message}`);
       return null;
     }
     try {
@@ -133,11 +169,12 @@ export class SelftuneService {
 
   /** A Together key is configured, so pipelines can run. */
   get canTrain(): boolean {
-    return this.settings.apiKey !== null;
+    return this.settings.apiKey !== null && this.unavailable === null;
   }
 
   /** Stores a pipeline and starts driving it; resolves to its id. */
   async launchPipeline(config: PipelineConfigInput): Promise<string> {
+    if (this.unavailable) throw this.unavailable;
     if (!this.canTrain) {
       throw Object.assign(new Error("no Together API key: set TOGETHER_API_KEY in the agent's secrets or the environment"), {
         code: "invalid_config",
@@ -192,18 +229,16 @@ export function selftuneService(runtime: Pick<IAgentRuntime, "getService">): Sel
   return runtime.getService(SelftuneService.serviceType) as unknown as SelftuneService | null;
 }
 
-/** The service once it has started: waits up to `timeoutMs` for a runtime still starting it. */
+/**
+ * The service once it has started: waits up to `timeoutMs` for a runtime still starting it (services
+ * start after `initialize()`).
+ */
 export async function awaitSelftuneService(runtime: IAgentRuntime, timeoutMs = 10_000): Promise<SelftuneService | null> {
-  const running = selftuneService(runtime);
-  if (running) return running;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<null>((done) => {
-    timer = setTimeout(() => done(null), timeoutMs);
-  });
-  try {
-    const loaded = runtime.getServiceLoadPromise(SelftuneService.serviceType) as unknown as Promise<SelftuneService>;
-    return await Promise.race([loaded, timeout]);
-  } finally {
-    clearTimeout(timer);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const running = selftuneService(runtime);
+    if (running) return running;
+    if (Date.now() >= deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

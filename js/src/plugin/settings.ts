@@ -41,6 +41,8 @@ export interface SelftuneSettings {
   pipelineConfig: string | null;
   maxDelayMs: number | undefined;
   retentionDays: number | null;
+  /** Settings that were not usable, in words; each was replaced by its default. */
+  problems: string[];
 }
 
 type SettingSource = Pick<IAgentRuntime, "getSetting">;
@@ -61,20 +63,24 @@ function list(text: string | null): string[] {
     .filter((name) => name !== "");
 }
 
-/** A positive number, or an error naming the setting. */
-function positive(name: SettingName, text: string | null, whole: boolean): number | null {
-  if (text === null) return null;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0 || (whole && !Number.isInteger(value))) {
-    throw new Error(`setting ${name} must be a positive ${whole ? "whole number" : "number"}, got '${text}'`);
-  }
-  return value;
-}
-
-/** All settings, checked; throws an `Error` naming the setting that is wrong. */
+/**
+ * All settings, checked. A value that is not usable is reported in `problems` (naming the setting
+ * and what is wrong) and replaced by its default: a typo in a setting must not stop the agent.
+ */
 export function readSettings(runtime: SettingSource, env: NodeJS.ProcessEnv = process.env): SelftuneSettings {
   const read = (name: SettingName) => readSetting(runtime, name, env);
+  const problems: string[] = [];
+  const positive = (name: SettingName, text: string | null, whole: boolean): number | null => {
+    if (text === null) return null;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0 || (whole && !Number.isInteger(value))) {
+      problems.push(`setting ${name} must be a positive ${whole ? "whole number" : "number"}, got '${text}'; it is ignored`);
+      return null;
+    }
+    return value;
+  };
   return {
+    problems,
     apiKey: read("TOGETHER_API_KEY") ?? read("TOGETHER_AI_API_KEY"),
     baseUrl: read("TOGETHER_BASE_URL"),
     dataDir: read("TRAINING_DATA_DIR") ?? SETTING_DEFAULTS.TRAINING_DATA_DIR,
