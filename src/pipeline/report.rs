@@ -79,7 +79,7 @@ pub fn markdown(report: &PipelineReport) -> String {
     );
     let _ = writeln!(
         out,
-        "## Datasets\n\n| profile | train | validation | test | tokens |\n|---|---|---|---|---|"
+        "## Datasets\n\n| profile | train | validation | test | training tokens (one epoch) |\n|---|---|---|---|---|"
     );
     for (profile, d) in &report.data.profiles {
         let _ = writeln!(
