@@ -126,7 +126,7 @@ run_tests() {
   if [ -z "${TOGETHER_OPENAPI_SPEC:-}" ] && [ -f "$spec" ]; then
     export TOGETHER_OPENAPI_SPEC="$spec"
   fi
-  (cd js && node --test tests/)
+  (cd js && node --test --test-timeout=300000 tests/)
 }
 
 job="${1:-}"

@@ -16,25 +16,37 @@ export async function migrate(pgliteDir, agentId) {
   return adapter;
 }
 
-/** Starts an agent; `service` is its SelftuneService, or null when it did not start. */
-export async function startAgent(character, adapter, plugins = [sqlPlugin, selftunePlugin]) {
-  // @elizaos/core 1.7.2 arms a 30 s timer per service registration and never clears it, which
-  // keeps the process alive 30 s after the test: unref those (and only those) while starting.
-  const realSetTimeout = globalThis.setTimeout;
+/**
+ * Runs `start` with the timers ElizaOS leaves behind unref'd, so that they do not keep the test
+ * process alive: @elizaos/core 1.7.2 arms a 30 s timeout per service registration and never clears
+ * it, and @elizaos/server 1.7.2 starts cleanup intervals that its `stop()` does not clear. (The
+ * plugin itself uses neither: its runner's timeouts are cleared by the service's `stop()`.)
+ */
+export async function withServiceTimersUnrefd(start) {
+  const { setTimeout: realSetTimeout, setInterval: realSetInterval } = globalThis;
   globalThis.setTimeout = (callback, ms, ...args) => {
     const timer = realSetTimeout(callback, ms, ...args);
     if (ms === 30_000) timer.unref();
     return timer;
   };
+  globalThis.setInterval = (callback, ms, ...args) => realSetInterval(callback, ms, ...args).unref();
   try {
+    return await start();
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+    globalThis.setInterval = realSetInterval;
+  }
+}
+
+/** Starts an agent; `service` is its SelftuneService, or null when it did not start. */
+export function startAgent(character, adapter, plugins = [sqlPlugin, selftunePlugin]) {
+  return withServiceTimersUnrefd(async () => {
     const runtime = new AgentRuntime({ character, plugins, adapter });
     await runtime.initialize();
     const service = await waitFor("the selftune service", () => runtime.getService("selftune"), 10_000).catch(() => null);
     if (service) await runtime.getServiceLoadPromise("together-ai-automation");
     return { runtime, service };
-  } finally {
-    globalThis.setTimeout = realSetTimeout;
-  }
+  });
 }
 
 export async function waitFor(what, check, timeoutMs = 60_000) {
