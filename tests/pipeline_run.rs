@@ -259,6 +259,21 @@ fn estimates_over_the_budget_fail_with_the_figures_and_create_nothing() {
     }
     assert_eq!(host.creations(), 0);
     assert_eq!(host.count("POST /fine-tunes/estimate-price"), 2);
+    // A failed pipeline leaves a report that says why.
+    let report = host
+        .memory
+        .file(&format!("pipelines/{id}/report.md"))
+        .expect("a report");
+    assert!(report.contains("Status: failed"), "{report}");
+    assert!(report.contains("Failed: `budget_exceeded`: the jobs are estimated at $4.50"));
+    let json: Value = serde_json::from_str(
+        &host
+            .memory
+            .file(&format!("pipelines/{id}/report.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["lastError"]["code"], "budget_exceeded");
 }
 
 #[test]
@@ -341,6 +356,11 @@ fn cancelling_stops_the_running_jobs_and_the_pipeline() {
     let after = block_on(selftune.advance_pipeline(&id, &together())).unwrap();
     assert!(after.done);
     assert_eq!(after.phase, Phase::Cancelled);
+    let report = host
+        .memory
+        .file(&format!("pipelines/{id}/report.md"))
+        .expect("a cancelled pipeline's report");
+    assert!(report.contains("Status: cancelled"), "{report}");
     let listed = block_on(selftune.list_pipelines()).unwrap();
     assert_eq!(listed.len(), 1);
     assert!(block_on(selftune.unfinished_pipelines())
@@ -441,6 +461,10 @@ fn a_pipeline_without_jobs_is_cancelled_without_a_key() {
     let status = block_on(selftune.cancel_pipeline(&id, None)).unwrap();
     assert_eq!(status.status, "cancelled");
     assert!(host.together.log.borrow().is_empty());
+    assert!(host
+        .memory
+        .file(&format!("pipelines/{id}/report.md"))
+        .is_some());
 
     capture(&selftune, 0..12);
     let running = block_on(selftune.launch_pipeline(config(json!({})))).unwrap();

@@ -32,7 +32,7 @@ impl<H: Host> Machine<'_, H> {
         }
         state.enter(Phase::Completed, self.now());
         state.progress = 100.0;
-        self.write_report(state).await?;
+        report::write(&self.selftune.host, state, self.now()).await?;
         self.selftune
             .audit_event(AuditEvent::PipelineEnded {
                 pipeline_id: state.id.clone(),
@@ -266,21 +266,5 @@ impl<H: Host> Machine<'_, H> {
             record.stage = DeploymentStage::Done;
         }
         Ok(Wake::After(0))
-    }
-
-    async fn write_report(&self, state: &PipelineState) -> Result<(), SelftuneError> {
-        let report = report::report_of(state, self.now());
-        let host = &self.selftune.host;
-        let base = format!("{}/{}", store::PIPELINE_DIR, state.id);
-        let json = serde_json::to_string_pretty(&report).unwrap_or_default();
-        for (path, text) in [
-            (format!("{base}/report.json"), json),
-            (format!("{base}/report.md"), report::markdown(&report)),
-        ] {
-            Storage::write(host, &path, &text)
-                .await
-                .map_err(|e| SelftuneError::storage("write", &path, e))?;
-        }
-        Ok(())
     }
 }

@@ -6,11 +6,11 @@ use crate::audit::AuditEvent;
 use crate::dataset::options::BuildOptions;
 use crate::error::SelftuneError;
 use crate::handle::Selftune;
-use crate::host::Host;
+use crate::host::{Host, LogLevel};
 use crate::pipeline::jobs;
 use crate::pipeline::state::{FileRecord, Phase, PipelineState, ProfileData};
 use crate::pipeline::status::progress_of;
-use crate::pipeline::store;
+use crate::pipeline::{report, store};
 use crate::together::types::{ProcessingStatus, NANO_USD_PER_USD};
 use crate::together::{TogetherClient, TogetherError, TogetherErrorKind};
 
@@ -468,6 +468,9 @@ impl<H: Host> Machine<'_, H> {
         }
         self.release_endpoints(state).await;
         self.save(state).await?;
+        if let Err(error) = report::write(&self.selftune.host, state, self.now()).await {
+            self.selftune.host.log(LogLevel::Error, &error.message);
+        }
         self.selftune
             .audit_event(AuditEvent::PipelineEnded {
                 pipeline_id: state.id.clone(),

@@ -1,15 +1,18 @@
 //! The final pipeline report: datasets, jobs and losses, evaluation, the decision with its
 //! reasons, costs and the deployment, as JSON (`pipelines/<id>/report.json`) and Markdown for
-//! people (`report.md`).
+//! people (`report.md`). Written whenever a pipeline ends: completed, failed or cancelled.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::SelftuneError;
+use crate::host::{Host, Storage};
 use crate::pipeline::outcome::{DeploymentRecord, EndpointRecord, EvaluationRecord};
-use crate::pipeline::state::{DataStats, PipelineState};
+use crate::pipeline::state::{DataStats, PipelineError, PipelineState};
 use crate::pipeline::status::{status_of, JobStatusView, PipelineCosts};
+use crate::pipeline::store;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -18,6 +21,9 @@ pub struct PipelineReport {
     pub id: String,
     pub name: String,
     pub status: String,
+    /// Why the pipeline failed, when it did.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "PipelineError | null"))]
+    pub last_error: Option<PipelineError>,
     pub data: DataStats,
     pub jobs: Vec<JobStatusView>,
     pub costs: PipelineCosts,
@@ -45,6 +51,7 @@ pub fn report_of(state: &PipelineState, now: u64) -> PipelineReport {
         id: state.id.clone(),
         name: state.config.name.clone(),
         status: status.status,
+        last_error: state.last_error.clone(),
         data: state.data.clone(),
         jobs: status.jobs,
         costs: status.costs,
@@ -55,6 +62,26 @@ pub fn report_of(state: &PipelineState, now: u64) -> PipelineReport {
         endpoints: state.endpoints.clone(),
         generated_at: now,
     }
+}
+
+/// Writes the report of `state` (both files) into the host's storage.
+pub async fn write<H: Host>(
+    host: &H,
+    state: &PipelineState,
+    now: u64,
+) -> Result<(), SelftuneError> {
+    let report = report_of(state, now);
+    let base = format!("{}/{}", store::PIPELINE_DIR, state.id);
+    let json = serde_json::to_string_pretty(&report).unwrap_or_default();
+    for (path, text) in [
+        (format!("{base}/report.json"), json),
+        (format!("{base}/report.md"), markdown(&report)),
+    ] {
+        Storage::write(host, &path, &text)
+            .await
+            .map_err(|e| SelftuneError::storage("write", &path, e))?;
+    }
+    Ok(())
 }
 
 /// A DTO enum's wire name (`local_gpu`, `fp16`, `dedicated`).
@@ -77,6 +104,9 @@ pub fn markdown(report: &PipelineReport) -> String {
         "# Pipeline {} ({})\n\nStatus: {}\n",
         report.name, report.id, report.status
     );
+    if let Some(error) = &report.last_error {
+        let _ = writeln!(out, "Failed: `{}`: {}\n", error.code, error.message);
+    }
     let _ = writeln!(
         out,
         "## Datasets\n\n| profile | train | validation | test | training tokens (one epoch) |\n|---|---|---|---|---|"

@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 use crate::audit::AuditEvent;
 use crate::error::SelftuneError;
 use crate::handle::Selftune;
-use crate::host::Host;
+use crate::host::{Host, LogLevel};
 use crate::pipeline::config::PipelineConfig;
 use crate::pipeline::machine::{Machine, Wake};
 use crate::pipeline::state::{Phase, PipelineState};
 use crate::pipeline::status::{status_of, PipelineStatus};
-use crate::pipeline::store;
+use crate::pipeline::{report, store};
 use crate::together::{TogetherClient, TogetherConfig};
 
 /// What one `advancePipeline` call did, and when the pipeline wants the next.
@@ -184,7 +184,11 @@ impl<H: Host> Selftune<H> {
         Ok(status_of(&state))
     }
 
+    /// Writes the report of a cancelled pipeline (a failure is logged) and audits the end.
     async fn audit_cancelled(&self, state: &PipelineState) {
+        if let Err(error) = report::write(&self.host, state, self.host.now_ms()).await {
+            self.host.log(LogLevel::Error, &error.message);
+        }
         self.audit_event(AuditEvent::PipelineEnded {
             pipeline_id: state.id.clone(),
             status: "cancelled".into(),
