@@ -139,6 +139,59 @@ fn fine_tunes_that_beat_their_base_are_deployed_where_the_matrix_says() {
 }
 
 #[test]
+fn an_endpoint_whose_idle_minutes_would_pass_the_budget_is_recommended_not_created() {
+    let host = PipelineHost::new();
+    // 20 ¢/min: the 60 idle minutes alone cost $12, more than the $10 budget less the $2 of
+    // training.
+    serving(&host, GOOD, BAD, 20.0);
+    let status = run(
+        &host,
+        json!({ "autoDecision": true, "expectedUsage": 50_000_000, "evaluationSamples": 1, "evaluationBudget": 50.0 }),
+    );
+    assert_eq!(target(&status, "large"), "together");
+    let large = &status.deployments["large"];
+    assert!(!large.carried_out);
+    assert!(large.endpoint_id.is_none());
+    assert!(
+        large
+            .summary
+            .contains("not created: it would cost at least $12.00 (60 idle minutes at 20 ¢/min"),
+        "{}",
+        large.summary
+    );
+    assert!(
+        large.summary.contains("left of the $10.00 budget"),
+        "{}",
+        large.summary
+    );
+    // The evaluation endpoints were deleted, and none was created for a deployment.
+    assert!(status.endpoints.iter().all(|e| e.deleted_at.is_some()));
+    assert!(status.endpoints.iter().all(|e| e.purpose == "evaluation"));
+}
+
+#[test]
+fn an_evaluation_never_spends_more_than_is_left_of_the_pipeline_budget() {
+    let host = PipelineHost::new();
+    // 80 ¢/min for 10.5 minutes is $8.40: within the $50 evaluation budget, over the $8 left of
+    // the $10 budget after $2 of training.
+    serving(&host, GOOD, BAD, 80.0);
+    let status = run(
+        &host,
+        json!({ "autoDecision": true, "evaluationSamples": 1, "evaluationBudget": 50.0 }),
+    );
+    for slot in ["small", "large"] {
+        let evaluation = &status.evaluations[slot];
+        assert!(evaluation.summary.is_none(), "{slot}");
+        let reason = evaluation.reason.as_deref().unwrap_or_default();
+        assert!(
+            reason.contains("over what is left of the pipeline's budget of $8.00"),
+            "{slot}: {reason}"
+        );
+    }
+    assert_eq!(host.count("POST /endpoints"), 0, "no endpoint was created");
+}
+
+#[test]
 fn a_fine_tune_that_does_not_beat_its_base_is_not_deployed_and_its_endpoint_is_deleted() {
     let host = PipelineHost::new();
     serving(&host, BAD, GOOD, 0.2);

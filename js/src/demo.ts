@@ -126,8 +126,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     say(
       `REAL RUN: this demo talks to Together at ${realBaseUrl} with your API key and SPENDS REAL MONEY,\n` +
         `up to its budget of $${DEMO_BUDGET_USD.toFixed(2)} (fine-tuning, evaluation endpoints and the deployment). The decision is\n` +
-        "carried out: a dedicated endpoint it deploys keeps running (and billing) until it is idle for its\n" +
-        "inactive timeout or you stop it.\n\n",
+        "carried out: a dedicated endpoint is created only when its idle minutes fit in what is left of the\n" +
+        "budget, and it keeps running (and billing) until it is idle for its inactive timeout or you stop it.\n\n",
     );
   } else {
     say(

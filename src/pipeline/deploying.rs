@@ -137,7 +137,8 @@ impl<H: Host> Machine<'_, H> {
             return Ok(Wake::After(0));
         };
         let target = record.decision.target;
-        if target == Target::Together && auto {
+        let over_budget = hosting_over_budget(state, &record, self.now());
+        if target == Target::Together && auto && over_budget.is_none() {
             return self.host_on_together(state, j).await;
         }
         // Nothing else keeps an endpoint: delete the evaluation's, one call per step.
@@ -147,6 +148,10 @@ impl<H: Host> Machine<'_, H> {
         let mut summary = match (target, auto) {
             (Target::None, _) => "not deployed: ".to_owned() + &record.decision.reasons.join("; "),
             (Target::Together, false) => "recommended: a Together dedicated endpoint (deployment.autoDecision is off, so none was created)".into(),
+            (Target::Together, true) => format!(
+                "recommended: a Together dedicated endpoint, not created: {}",
+                over_budget.clone().unwrap_or_default()
+            ),
             _ => String::new(),
         };
         let mut local = None;
@@ -185,7 +190,9 @@ impl<H: Host> Machine<'_, H> {
         }
         if let Some(record) = state.deployments.get_mut(&slot) {
             record.local = local;
-            record.carried_out = auto || record.local.is_some();
+            // A hosting refused for the budget was only recommended.
+            let refused = target == Target::Together && over_budget.is_some();
+            record.carried_out = (auto && !refused) || record.local.is_some();
             record.summary = summary;
             record.stage = DeploymentStage::Done;
         }
@@ -267,4 +274,28 @@ impl<H: Host> Machine<'_, H> {
         }
         Ok(Wake::After(0))
     }
+}
+
+/// Why hosting `record`'s model on a dedicated endpoint would break the budget, or None when it
+/// fits. An endpoint bills every minute until it has been idle for its inactive timeout, so at
+/// least that much must be left once the fine-tunes and the endpoints so far are paid.
+fn hosting_over_budget(
+    state: &PipelineState,
+    record: &DeploymentRecord,
+    now: u64,
+) -> Option<String> {
+    let Some(cents) = record.cost.cents_per_minute else {
+        return Some(
+            "the endpoint's price is unknown, so its cost cannot be held to the budget".into(),
+        );
+    };
+    let timeout = state.config.deployment.inactive_timeout;
+    let least_usd = f64::from(timeout) * cents / 100.0;
+    let left_usd = state.budget_left_usd(now);
+    (least_usd > left_usd).then(|| {
+        format!(
+            "it would cost at least ${least_usd:.2} ({timeout} idle minutes at {cents} ¢/min before Together stops it), more than the ${left_usd:.2} left of the ${:.2} budget",
+            state.config.deployment.budget
+        )
+    })
 }

@@ -122,7 +122,19 @@ impl<H: Host> Machine<'_, H> {
             .host
             .parse_check("typescript", "export const ok = 1;")
             .is_some();
-        match check_budget(cents, sample.len(), budget) {
+        // The evaluation's own budget, and never more than is left of the pipeline's.
+        let left = state.budget_left_usd(self.now());
+        let checked = check_budget(cents, sample.len(), budget.min(left)).map_err(|reason| {
+            if left < budget {
+                reason.replace(
+                    "the evaluation budget",
+                    "what is left of the pipeline's budget",
+                )
+            } else {
+                reason
+            }
+        });
+        match checked {
             Ok(usd) => {
                 record.estimated_usd = usd;
                 record.stage = EvaluationStage::Hosting;

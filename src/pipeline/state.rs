@@ -252,6 +252,12 @@ pub struct PipelineState {
 }
 
 impl PipelineState {
+    /// USD left of the pipeline's budget once the fine-tunes and every endpoint so far are paid.
+    pub fn budget_left_usd(&self, now: u64) -> f64 {
+        let endpoints_usd: f64 = self.endpoints.iter().map(|e| e.cost_usd(now)).sum();
+        (self.ledger.remaining_usd() - endpoints_usd).max(0.0)
+    }
+
     pub fn new(id: &str, config: PipelineConfig, now: u64) -> Self {
         let short = short_id(id);
         let jobs = vec![
