@@ -101,5 +101,14 @@ test("the routes over HTTP from ElizaOS's server, before and after a pipeline", 
   assert.match(page.text, /<polyline[^>]*data-series="small-training"/);
   assert.match(page.text, /<polyline[^>]*data-series="large-validation"/);
   assert.doesNotMatch(page.text, /(src|href)="https?:/, "no external asset");
+  // The page's link to the JSON status works from both of the server's paths to the page.
+  const link = /<a href="([^"]+)">JSON status<\/a>/.exec(page.text)?.[1].replaceAll("&amp;", "&");
+  assert.ok(link, "the page links its JSON status");
+  for (const pagePath of [`/selftune/dashboard?${agent}`, panel.path]) {
+    const target = new URL(link, `${base}${pagePath}`);
+    const linked = await get(`${target.pathname}${target.search}`);
+    assert.equal(linked.status, 200, `${pagePath} -> ${target.pathname}${target.search}`);
+    assert.equal(JSON.parse(linked.text).agentId, runtime.agentId);
+  }
   t.diagnostic(`whole server test: ${Date.now() - started} ms`);
 });

@@ -67,7 +67,8 @@ export const dashboardRoute: Route = {
         generatedAt: Date.now(),
         pipelines: status.pipelines,
         stats: status.stats,
-        statusUrl: "./status",
+        // Relative, so it works under both of the server's paths; the agent id picks this agent.
+        statusUrl: `./status?agentId=${encodeURIComponent(runtime.agentId)}`,
       });
       res.setHeader?.("Content-Type", "text/html; charset=utf-8");
       res.status(200).send(html);
