@@ -1,7 +1,7 @@
 // Drives training pipelines: calls the core's `advancePipeline` and schedules each wake-up with a
 // timer. The state lives in storage, so a runner that stops (or a process that dies) leaves every
 // pipeline resumable: `resumeAll()` picks them up again.
-import type { AdvanceResult, PipelineConfigInput, PipelineStatus, SelftuneHost, SelftuneConfig, TogetherOptions } from "./core.js";
+import type { AdvanceResult, PipelineConfigInput, PipelineStatus, TogetherOptions } from "./core.js";
 import { Selftune } from "./selftune.js";
 import { togetherEnv } from "./together.js";
 
