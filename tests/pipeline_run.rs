@@ -310,9 +310,11 @@ fn limits_are_checked_before_any_job() {
     host.together.min_batch_size.set(8);
     let selftune = open(&host);
     capture(&selftune, 0..20);
-    let id = block_on(
-        selftune.launch_pipeline(config(json!({ "smallModel": { "learningRate": 0.5 } }))),
-    )
+    // Batch sizes the user chose are checked, not moved.
+    let id = block_on(selftune.launch_pipeline(config(json!({
+        "smallModel": { "learningRate": 0.5, "batchSize": 4 },
+        "largeModel": { "batchSize": 1 }
+    }))))
     .unwrap();
     assert_eq!(drive(&selftune, &host, &id).last(), Some(&Phase::Failed));
     let error = block_on(selftune.pipeline_status(&id))
@@ -329,6 +331,27 @@ fn limits_are_checked_before_any_job() {
     }
     assert_eq!(host.creations(), 0);
     assert_eq!(host.count("POST /fine-tunes/estimate-price"), 0);
+}
+
+#[test]
+fn the_seed_default_batch_sizes_are_moved_into_the_model_range() {
+    let host = PipelineHost::new();
+    host.together.min_batch_size.set(8);
+    let selftune = open(&host);
+    capture(&selftune, 0..20);
+    // No batchSize given: the seed's 4 and 1 are below the minimum 8, so 8 is sent.
+    let id = block_on(selftune.launch_pipeline(config(json!({})))).unwrap();
+    assert_eq!(drive(&selftune, &host, &id).last(), Some(&Phase::Completed));
+    let jobs = host.together.jobs.borrow();
+    assert_eq!(jobs.len(), 2);
+    for job in jobs.iter() {
+        assert_eq!(job.body["batch_size"], 8, "{}", job.suffix);
+    }
+    let state = block_on(selftune.pipeline_state(&id)).unwrap();
+    assert!(state
+        .jobs
+        .iter()
+        .all(|job| job.training.batch_size == Some(8)));
 }
 
 #[test]

@@ -71,15 +71,22 @@ test("estimates over the budget fail the pipeline before any job", async (t) => 
   assert.deepEqual(creationsBySuffix(emulator.requests), {});
 });
 
-test("the seed's batch sizes are checked against the model limits", async (t) => {
+test("batch sizes: the seed's defaults are moved into the model's range, the user's are checked", async (t) => {
   const { emulator, selftune } = await setUp(t);
   const runner = new PipelineRunner(selftune, { together: fastTogether(emulator.baseUrl), env: {}, maxDelayMs: 20 });
-  const config = pipelineConfig();
-  delete config.smallModel.batchSize;
-  const status = await runner.wait(await runner.launch(config));
-  assert.equal(status.lastError.code, "limits_exceeded");
-  assert.match(status.lastError.message, /smallModel\.batchSize 4 is below the model's minimum 8/);
-  assert.deepEqual(creationsBySuffix(emulator.requests), {});
+  const defaults = pipelineConfig();
+  delete defaults.smallModel.batchSize;
+  delete defaults.largeModel.batchSize;
+  const trained = await runner.wait(await runner.launch(defaults));
+  assert.equal(trained.status, "completed", JSON.stringify(trained.lastError));
+  const created = emulator.requests.filter((request) => request.method === "POST" && request.path === "/v1/fine-tunes");
+  assert.deepEqual(created.map((request) => request.json.batch_size), [8, 8], "the emulator's minimum, not the seed's 4 and 1");
+
+  const chosen = pipelineConfig({ smallModel: { baseModel: "deepseek-r1-distill-qwen-1.5b", suffix: "small", batchSize: 4 } });
+  const refused = await runner.wait(await runner.launch(chosen));
+  assert.equal(refused.lastError.code, "limits_exceeded");
+  assert.match(refused.lastError.message, /smallModel\.batchSize 4 is below the model's minimum 8/);
+  assert.equal(emulator.requests.filter((request) => request.method === "POST" && request.path === "/v1/fine-tunes").length, 2, "nothing more was created");
 });
 
 test("the automation service starts, reports and cancels pipelines", async (t) => {

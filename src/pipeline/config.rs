@@ -51,6 +51,11 @@ pub struct ModelTraining {
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub batch_size: Option<u32>,
     pub lora: LoraSetting,
+    /// Set by selftune when `batchSize` is the seed's default rather than the user's: the limits
+    /// check then moves it into the model's range instead of failing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub batch_size_is_default: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,6 +145,7 @@ fn default_training(large: bool) -> ModelTraining {
         learning_rate: if large { 1e-6 } else { 1e-5 },
         batch_size: Some(if large { 1 } else { 4 }),
         lora: LoraSetting::Enabled(true),
+        batch_size_is_default: true,
     }
 }
 
@@ -286,8 +292,10 @@ fn merge_training(
     slot: &str,
 ) -> Result<ModelTraining, SelftuneError> {
     let defaults = serde_json::to_value(default_training(large)).expect("plain data");
+    let user_batch = given.as_ref().and_then(|g| g.get("batchSize")).is_some();
     let mut training: ModelTraining = merge(given, defaults, slot)?;
     training.base_model = normalize_model_id(&training.base_model);
+    training.batch_size_is_default = !user_batch;
     Ok(training)
 }
 

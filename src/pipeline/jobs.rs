@@ -84,6 +84,37 @@ pub fn create_request(job: &JobRecord) -> CreateFineTune {
     }
 }
 
+/// The model's batch-size bounds for `training`'s kind of fine-tuning (LoRA or full).
+pub fn batch_range(training: &ModelTraining, limits: &ModelLimits) -> (Option<i64>, Option<i64>) {
+    if matches!(training.lora, LoraSetting::Enabled(false)) {
+        let full = limits.full_training.as_ref();
+        (
+            full.and_then(|f| f.min_batch_size),
+            full.and_then(|f| f.max_batch_size),
+        )
+    } else {
+        let lora = limits.lora_training.as_ref();
+        (
+            lora.and_then(|l| l.min_batch_size),
+            lora.and_then(|l| l.max_batch_size),
+        )
+    }
+}
+
+/// A default batch size moved into the model's range: the nearest bound when it is outside,
+/// None when it already fits (or there is no default to move).
+pub fn fitted_default_batch(training: &ModelTraining, limits: &ModelLimits) -> Option<u32> {
+    let batch = training
+        .batch_size
+        .filter(|_| training.batch_size_is_default)?;
+    let (min, max) = batch_range(training, limits);
+    let wanted = i64::from(batch)
+        .max(min.unwrap_or(1))
+        .min(max.unwrap_or(i64::MAX));
+    let fitted = u32::try_from(wanted.max(1)).ok()?;
+    (fitted != batch).then_some(fitted)
+}
+
 /// Every way `training` breaks the model's limits, each naming the setting and the bound.
 /// `longest_line` is the longest dataset line in tokens.
 pub fn limit_problems(
@@ -121,25 +152,13 @@ pub fn limit_problems(
         }
     }
     let lora = !matches!(training.lora, LoraSetting::Enabled(false));
-    let (min_batch, max_batch) = if lora {
-        let lora_limits = limits.lora_training.as_ref();
-        (
-            lora_limits.and_then(|l| l.min_batch_size),
-            lora_limits.and_then(|l| l.max_batch_size),
-        )
-    } else {
-        if limits.supports_full_training == Some(false) || limits.full_training.is_none() {
-            problems.push(format!(
-                "{} is false, but the model cannot be fully fine-tuned",
-                field("lora")
-            ));
-        }
-        let full = limits.full_training.as_ref();
-        (
-            full.and_then(|f| f.min_batch_size),
-            full.and_then(|f| f.max_batch_size),
-        )
-    };
+    if !lora && (limits.supports_full_training == Some(false) || limits.full_training.is_none()) {
+        problems.push(format!(
+            "{} is false, but the model cannot be fully fine-tuned",
+            field("lora")
+        ));
+    }
+    let (min_batch, max_batch) = batch_range(training, limits);
     if let Some(batch) = training.batch_size {
         if let Some(min) = min_batch.filter(|min| i64::from(batch) < *min) {
             problems.push(format!(

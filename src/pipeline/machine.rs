@@ -377,6 +377,18 @@ impl<H: Host> Machine<'_, H> {
                 Err(error) => return Err(error.into()),
             };
             job.lora_default_rank = jobs::default_rank(&limits);
+            if let Some(fitted) = jobs::fitted_default_batch(&job.training, &limits) {
+                self.selftune.host.log(
+                    LogLevel::Info,
+                    &format!(
+                        "pipeline {}: the {} model's default batch size {} is outside Together's range for {model}; {fitted} is used",
+                        state.id,
+                        job.slot,
+                        job.training.batch_size.unwrap_or_default()
+                    ),
+                );
+                job.training.batch_size = Some(fitted);
+            }
             let longest = state
                 .data
                 .profiles
