@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { exportArtifacts, type ExportedArtifacts } from "./artifacts.js";
+import { formatIngest, formatManifest, formatStats } from "./cli-format.js";
 import { formatStatus, formatStatusLine } from "./cli-pipeline.js";
 import type { DatasetManifest, LogStats, PipelineConfigInput, PipelineStatus, TogetherOptions } from "./core.js";
 import { startEmulator, type Emulator } from "./emulator/index.js";
@@ -38,12 +39,6 @@ const FAKE_KEY = "emulated-demo-key-not-real";
 
 const KEY_VARIABLES = ["TOGETHER_API_KEY", "TOGETHER_AI_API_KEY"] as const;
 
-export interface DemoFormatters {
-  ingest(source: string, dataDir: string, report: IngestReport): string;
-  stats(dataDir: string, stats: LogStats): string;
-  manifest(outDir: string, manifest: DatasetManifest): string;
-}
-
 export interface DemoOptions {
   json: boolean;
   /** Where the example log and pipeline go; default: a new temporary folder. */
@@ -57,8 +52,6 @@ export interface DemoOptions {
   maxDelayMs?: number;
   /** Where TOGETHER_* and MODELS_OUTPUT_DIR are read; default `process.env`. */
   env?: Record<string, string | undefined>;
-  /** The CLI's text formatters for the ingest report, the log summary and the dataset manifest. */
-  format: DemoFormatters;
   /** Where text goes; default stdout and stderr. */
   out?: (text: string) => void;
   err?: (text: string) => void;
@@ -187,11 +180,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const stats = await selftune.stats();
     const outDir = join(dataDir, "datasets");
     const manifest = await selftune.buildDataset({}, new FileStorage(outDir));
-    say(options.format.ingest("the bundled sample events", dataDir, ingest));
+    say(formatIngest("the bundled sample events", dataDir, ingest));
     say("\n");
-    say(options.format.stats(dataDir, stats));
+    say(formatStats(dataDir, stats));
     say("\n");
-    say(options.format.manifest(outDir, manifest));
+    say(formatManifest(outDir, manifest));
     say("\n");
 
     let printing = Promise.resolve();

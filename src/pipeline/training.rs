@@ -148,21 +148,20 @@ impl<H: Host> Machine<'_, H> {
                 .and_then(|event| event.message.clone())
                 .or_else(|| Some("Together reported an error".into()));
         }
-        for row in &metrics.metrics {
-            if let Some(loss) = row.get("train/loss") {
-                job.training_loss = Some(*loss);
-            }
-            if let Some(loss) = row.get("eval/loss") {
-                job.validation_loss = Some(*loss);
-            }
-            if let Some(step) = row.get("train/global_step") {
-                if job.step.is_none_or(|s| (s as f64) < *step) && *step >= 0.0 {
-                    job.step = Some(*step as u64);
-                }
-            }
-        }
+        // One pass over the metrics: the curve, and the latest losses and step from it.
         let curve = crate::pipeline::losses::loss_curve(&metrics.metrics);
-        if !curve.is_empty() {
+        if let Some(last) = curve.last() {
+            job.step = Some(job.step.map_or(last.step, |s| s.max(last.step)));
+            job.training_loss = curve
+                .iter()
+                .rev()
+                .find_map(|p| p.training_loss)
+                .or(job.training_loss);
+            job.validation_loss = curve
+                .iter()
+                .rev()
+                .find_map(|p| p.validation_loss)
+                .or(job.validation_loss);
             job.loss_curve = curve;
         }
         let slot = job.slot.clone();

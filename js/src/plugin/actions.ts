@@ -45,8 +45,29 @@ async function hasRunningPipeline(service: SelftuneService): Promise<boolean> {
   return (await service.selftune.unfinishedPipelines()).length > 0;
 }
 
-function reply(callback: HandlerCallback | undefined, text: string, action: string): Promise<unknown> {
-  return callback ? callback({ text, actions: [action] }) : Promise.resolve();
+/**
+ * An action handler that replies in chat: `answer` gives the reply and the result's data; a
+ * failure is replied too (prefixed with `failure`), never thrown.
+ */
+function replying(
+  action: string,
+  failure: string,
+  answer: (service: SelftuneService, message: Memory) => Promise<{ text: string } & Omit<ActionResult, "success" | "text">>,
+): Action["handler"] {
+  return async (runtime, message, _state, _options, callback?: HandlerCallback): Promise<ActionResult> => {
+    const service = selftuneService(runtime);
+    if (!service) return { success: false, error: "the selftune service is not running" };
+    const reply = (text: string) => (callback ? callback({ text, actions: [action] }) : Promise.resolve());
+    try {
+      const result = await answer(service, message);
+      await reply(result.text);
+      return { success: true, ...result };
+    } catch (error) {
+      const text = `${failure}: ${(error as Error).message}`;
+      await reply(text);
+      return { success: false, text, error: (error as Error).message };
+    }
+  };
 }
 
 export const startTrainingAction: Action = {
@@ -59,25 +80,15 @@ export const startTrainingAction: Action = {
     if (!service || service.isStopped || !service.canTrain) return false;
     return !(await hasRunningPipeline(service));
   },
-  handler: async (runtime, message: Memory, _state, _options, callback): Promise<ActionResult> => {
-    const service = selftuneService(runtime);
-    const name = "START_TRAINING_PIPELINE";
-    if (!service) return { success: false, error: "the selftune service is not running" };
-    try {
-      if (!service.canTrain) throw new Error("no Together API key is configured (TOGETHER_API_KEY)");
-      if (await hasRunningPipeline(service)) throw new Error("a training pipeline is already running; ask for its status");
-      const config = await chatPipelineConfig(service, message.content?.text ?? "");
-      const id = await service.launchPipeline(config);
-      const status = await service.getPipelineStatus(id);
-      const text = `Started training pipeline ${id} with a budget of $${status.costs.budgetUsd.toFixed(2)}. ${describeFully(status)}`;
-      await reply(callback, text, name);
-      return { success: true, text, data: { pipelineId: id }, values: { selftunePipelineId: id } };
-    } catch (error) {
-      const text = `I could not start a training pipeline: ${(error as Error).message}`;
-      await reply(callback, text, name);
-      return { success: false, text, error: (error as Error).message };
-    }
-  },
+  handler: replying("START_TRAINING_PIPELINE", "I could not start a training pipeline", async (service, message) => {
+    if (!service.canTrain) throw new Error("no Together API key is configured (TOGETHER_API_KEY)");
+    if (await hasRunningPipeline(service)) throw new Error("a training pipeline is already running; ask for its status");
+    const config = await chatPipelineConfig(service, message.content?.text ?? "");
+    const id = await service.launchPipeline(config);
+    const status = await service.getPipelineStatus(id);
+    const text = `Started training pipeline ${id} with a budget of $${status.costs.budgetUsd.toFixed(2)}. ${describeFully(status)}`;
+    return { text, data: { pipelineId: id }, values: { selftunePipelineId: id } };
+  }),
   examples: [
     [
       { name: "{{user}}", content: { text: "Fine-tune yourself on the plugins you wrote, budget $20" } },
@@ -92,25 +103,15 @@ export const trainingStatusAction: Action = {
   description: "Report the status of the agent's selftune training pipelines: phase, progress, losses, costs and the deployment decision",
   validate: async (runtime: IAgentRuntime): Promise<boolean> => {
     const service = selftuneService(runtime);
-    return service !== null && (await service.listPipelines()).length > 0;
+    if (!service || service.unavailable) return false;
+    return (await service.listPipelines()).length > 0;
   },
-  handler: async (runtime, message: Memory, _state, _options, callback): Promise<ActionResult> => {
-    const service = selftuneService(runtime);
-    const name = "TRAINING_PIPELINE_STATUS";
-    if (!service) return { success: false, error: "the selftune service is not running" };
-    try {
-      const asked = /\bpl_[0-9a-f]{12}\b/.exec(message.content?.text ?? "")?.[0];
-      const all = await service.listPipelines();
-      const status = asked ? await service.getPipelineStatus(asked) : all[all.length - 1];
-      const text = status ? describeFully(status) : "There are no training pipelines yet.";
-      await reply(callback, text, name);
-      return { success: true, text, data: status ? { pipelineId: status.id, status: status.status } : {} };
-    } catch (error) {
-      const text = `I could not read the training pipeline: ${(error as Error).message}`;
-      await reply(callback, text, name);
-      return { success: false, text, error: (error as Error).message };
-    }
-  },
+  handler: replying("TRAINING_PIPELINE_STATUS", "I could not read the training pipeline", async (service, message) => {
+    const asked = /\bpl_[0-9a-f]{12}\b/.exec(message.content?.text ?? "")?.[0];
+    const status = asked ? await service.getPipelineStatus(asked) : (await service.listPipelines()).at(-1);
+    if (!status) return { text: "There are no training pipelines yet.", data: {} };
+    return { text: describeFully(status), data: { pipelineId: status.id, status: status.status } };
+  }),
   examples: [
     [
       { name: "{{user}}", content: { text: "How is the fine-tuning going?" } },

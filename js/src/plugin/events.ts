@@ -38,15 +38,11 @@ async function captureEvent(kind: ExampleKind, payload: EventPayload & Record<st
   }
 }
 
+/** The running service, waiting for one still starting; null (logged) when there is none. */
 async function serviceOf(runtime: IAgentRuntime, what: string): Promise<SelftuneService | null> {
-  try {
-    const service = await awaitSelftuneService(runtime);
-    if (!service) runtime.logger?.warn({ src: "plugin:selftune" }, `the selftune service is not running; a ${what} was not captured`);
-    return service;
-  } catch (error) {
-    runtime.logger?.warn({ src: "plugin:selftune" }, `the selftune service failed to start (${(error as Error).message}); a ${what} was not captured`);
-    return null;
-  }
+  const service = await awaitSelftuneService(runtime);
+  if (!service) runtime.logger?.warn({ src: "plugin:selftune" }, `the selftune service is not running; a ${what} was not captured`);
+  return service;
 }
 
 const onPluginSuccess = (payload: PluginSuccessPayload) => captureEvent("plugin", payload as unknown as EventPayload & Record<string, unknown>);
